@@ -1,0 +1,138 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { vars } from './cluster-variables';
+import { Component, ComponentDefinition } from './component';
+import { FluxKustomization } from './flux-kustomization';
+import { FLUX_NAMESPACE } from './flux-source';
+import { GitRepository } from './git-repository';
+import { HelmRepository } from './helm-repository';
+import { TreeChart } from './tree-chart';
+import { ChartEntry } from '../catalogue';
+
+/** Name of the GitRepository every cluster follows and of the root Kustomization (documents use both). */
+export const PLATFORM_NAME = 'stackspin';
+
+/** Tree directory of the core entry, which bootstrap points the root Kustomization at. */
+export const CORE_ENTRY = 'cluster/core';
+/** Tree directory of an optional app's entry, which `install-app.sh <app>` applies. */
+export const optionalEntry = (app: string): string => `cluster/optional/${app}`;
+
+/**
+ * The whole platform: the `stackspin` GitRepository, the chart sources, the namespaces, the
+ * entries, and every component. Components are built on first use, so a component can use
+ * another's outputs and a dependency cycle is reported by name.
+ */
+export class Platform extends Construct {
+  public static of(c: IConstruct): Platform {
+    for (const scope of c.node.scopes.reverse()) {
+      if (scope instanceof Platform) return scope;
+    }
+    throw new Error(`${c.node.path} is not inside a Platform`);
+  }
+
+  public readonly source: GitRepository;
+  public readonly coreEntry: TreeChart;
+  public readonly root: FluxKustomization;
+  private readonly sourcesChart: TreeChart;
+  private readonly sources: FluxKustomization;
+  private readonly namespacesChart: TreeChart;
+  private readonly namespaces: FluxKustomization;
+  private readonly repositories = new Map<string, HelmRepository>();
+  private readonly components = new Map<ComponentDefinition<any>, Component<any>>();
+  private readonly building: ComponentDefinition<any>[] = [];
+  private readonly optionalEntries = new Map<string, TreeChart>();
+  private readonly namespaceNames = new Set<string>();
+  private finished = false;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.coreEntry = new TreeChart(this, 'CoreEntry', { directory: CORE_ENTRY });
+    this.sourcesChart = new TreeChart(this, 'Sources', { directory: 'infrastructure/sources' });
+    this.namespacesChart = new TreeChart(this, 'Namespaces', { directory: 'infrastructure/namespaces' });
+
+    this.source = new GitRepository(this.sourcesChart, 'Stackspin', {
+      name: PLATFORM_NAME,
+      url: vars.stackspin_repo_url,
+      branch: vars.stackspin_repo_branch,
+    });
+    this.root = new FluxKustomization(this.coreEntry, 'Root', { name: PLATFORM_NAME, source: this.source, target: this.coreEntry });
+    this.sources = new FluxKustomization(this.coreEntry, 'SourcesKustomization', { name: 'sources', source: this.source, target: this.sourcesChart });
+    this.namespaces = new FluxKustomization(this.coreEntry, 'NamespacesKustomization', { name: 'namespaces', source: this.source, target: this.namespacesChart });
+  }
+
+  /** The HelmRepository serving a catalogue chart's repository, created once per repository. */
+  public helmRepository(chart: ChartEntry): HelmRepository {
+    const existing = this.repositories.get(chart.repository);
+    if (existing) return existing;
+    const repo = new HelmRepository(this.sourcesChart, chart.repository, { name: repositoryName(chart.repository), url: chart.repository });
+    for (const other of this.repositories.values()) {
+      if (other.name === repo.name) {
+        throw new Error(`HelmRepository name ${repo.name} is derived from both ${other.url} and ${chart.repository}; extend repositoryName() to tell them apart`);
+      }
+    }
+    this.repositories.set(chart.repository, repo);
+    return repo;
+  }
+
+  /** The built component for a definition, building it (and its dependencies) on first use. */
+  public use<O>(definition: ComponentDefinition<O>): Component<O> {
+    const existing = this.components.get(definition);
+    if (existing) return existing;
+    if (this.finished) throw new Error(`component ${definition.name} is used after the platform was finished`);
+    if (this.building.includes(definition)) {
+      const cycle = [...this.building.slice(this.building.indexOf(definition)), definition].map((d) => d.name);
+      throw new Error(`dependency cycle between components: ${cycle.join(' -> ')}; remove one of these dependsOn`);
+    }
+    this.building.push(definition);
+    try {
+      const dependencies = (definition.dependsOn ?? []).map((d) => this.use(d).kustomization);
+      const component = new Component<O>(this, definition);
+      this.namespaceNames.add(definition.namespace);
+      component.build([this.sources, this.namespaces, ...dependencies]);
+      this.components.set(definition, component);
+      return component;
+    } finally {
+      this.building.pop();
+    }
+  }
+
+  /** The entry chart that holds a component's Kustomization. */
+  public entryFor(component: Component<any>): TreeChart {
+    if (!component.optional) return this.coreEntry;
+    const name = component.definition.name;
+    const entry = this.optionalEntries.get(name) ?? new TreeChart(this, `Entry-${name}`, { directory: optionalEntry(name), externallyApplied: true });
+    this.optionalEntries.set(name, entry);
+    return entry;
+  }
+
+  /** Every built component, in build order. */
+  public get all(): Component<any>[] {
+    return [...this.components.values()];
+  }
+
+  /** Creates the namespaces the components declared; call once after every component is used. */
+  public finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const name of [...this.namespaceNames].sort()) {
+      if (name === FLUX_NAMESPACE) continue;
+      new ApiObject(this.namespacesChart, name, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    }
+  }
+}
+
+/**
+ * A HelmRepository name for a chart repository: the owner on shared registries and GitHub Pages
+ * (`oci://ghcr.io/zulip/...` -> `zulip`, `https://traefik.github.io/charts` -> `traefik`),
+ * else the first distinctive host word (`https://k8s.ory.com/helm/charts` -> `ory`).
+ */
+export function repositoryName(url: string): string {
+  const { hostname, pathname } = new URL(url.replace(/^oci:/, 'https:'));
+  const labels = hostname.split('.');
+  const owner = pathname.split('/').find((p) => p.length > 0);
+  let word: string;
+  if (['ghcr.io', 'quay.io', 'registry-1.docker.io', 'docker.io'].includes(hostname) && owner) word = owner;
+  else if (hostname.endsWith('.github.io')) word = labels[0];
+  else word = labels.find((l) => !['k8s', 'www', 'charts', 'helm', 'download'].includes(l)) ?? labels[0];
+  return word.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+}

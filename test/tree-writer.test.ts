@@ -1,0 +1,62 @@
+import { ApiObject, App } from 'cdk8s';
+import { TreeChart } from '../constructs/tree-chart';
+import { escapeSubstitution, renderTree } from '../constructs/tree-writer';
+import { FluxKustomization } from '../constructs/flux-kustomization';
+import { GitRepository } from '../constructs/git-repository';
+import { fullTree } from './tree';
+
+function appWith(build: (chart: TreeChart) => void): App {
+  const app = new App();
+  const chart = new TreeChart(app, 'c', { directory: 'apps/demo' });
+  const source = new GitRepository(chart, 'g', { name: 'stackspin', url: 'https://example.org/x.git', branch: 'main' });
+  new FluxKustomization(chart, 'k', { name: 'demo', source, target: chart });
+  build(chart);
+  return app;
+}
+
+describe('tree writer', () => {
+  test('GIVEN the platform WHEN rendered twice THEN the bytes are identical', () => {
+    expect([...renderTree(require('../main').buildApp()).entries()]).toEqual([...fullTree().entries()]);
+  });
+
+  test('GIVEN a ConfigMap with a long multi-line value WHEN rendered THEN it is a literal block, unfolded', () => {
+    const long = `${'x'.repeat(200)}\nsecond line`;
+    const files = renderTree(appWith((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'long', namespace: 'ns' }, data: { script: long } } as any)));
+    expect(files.get('apps/demo/configmap-long.yaml')).toContain(`script: |-\n    ${'x'.repeat(200)}\n    second line`);
+  });
+
+  test('GIVEN a cluster-scoped object with a namespace WHEN rendered THEN the namespace is dropped', () => {
+    const files = renderTree(appWith((c) => new ApiObject(c, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x', namespace: 'y' } })));
+    expect(files.get('apps/demo/namespace-x.yaml')).not.toContain('namespace: y');
+  });
+
+  test('GIVEN a namespaced object without a namespace WHEN rendered THEN synth is refused naming it', () => {
+    expect(() => renderTree(appWith((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nons' } }))))
+      .toThrow(/apps\/demo\/configmap-nons.yaml \(ConfigMap nons\): metadata.namespace is missing/);
+  });
+
+  test('GIVEN an undeclared ${var} WHEN rendered THEN synth is refused naming file, object and field', () => {
+    expect(() => renderTree(appWith((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sh', namespace: 'ns' }, data: { run: 'echo ${HOME}' } } as any))))
+      .toThrow(/configmap-sh.yaml \(ConfigMap ns\/sh\): data.run references \$\{HOME\}, which is neither a cluster variable/);
+  });
+
+  test('GIVEN a literal escaped with escapeSubstitution WHEN rendered THEN it is accepted as $${...}', () => {
+    const files = renderTree(appWith((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sh', namespace: 'ns' }, data: { run: escapeSubstitution('echo ${HOME} ${domain}') } } as any)));
+    expect(files.get('apps/demo/configmap-sh.yaml')).toContain('echo $${HOME} $${domain}');
+  });
+
+  test('GIVEN a declared cluster variable WHEN rendered THEN it is kept for Flux to substitute', () => {
+    const files = renderTree(appWith((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd', namespace: 'ns' }, data: { host: 'x.${domain}' } } as any)));
+    expect(files.get('apps/demo/configmap-d.yaml')).toContain('host: x.${domain}');
+  });
+
+  test('GIVEN any directory WHEN rendered THEN its kustomization.yaml lists exactly its files', () => {
+    const tree = fullTree();
+    const dirs = new Set([...tree.keys()].map((f) => f.slice(0, f.lastIndexOf('/'))));
+    for (const dir of dirs) {
+      const listed = (require('yaml').parse(tree.get(`${dir}/kustomization.yaml`)!) as any).resources;
+      const present = [...tree.keys()].filter((f) => f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes('/') && !f.endsWith('/kustomization.yaml')).map((f) => f.slice(dir.length + 1));
+      expect({ dir, listed }).toEqual({ dir, listed: present.sort() });
+    }
+  });
+});

@@ -1,0 +1,48 @@
+import { parse } from 'yaml';
+import { ComponentDefinition } from '../constructs/component';
+import { renderTree, RenderedTree } from '../constructs/tree-writer';
+import { buildApp } from '../main';
+
+/** One object of a rendered tree, with the file it lives in. */
+export interface TreeObject {
+  readonly file: string;
+  readonly manifest: any;
+}
+
+let full: RenderedTree | undefined;
+
+/** The whole platform, rendered once per test file. */
+export function fullTree(): RenderedTree {
+  full ??= renderTree(buildApp());
+  return full;
+}
+
+/** Renders only the given components (and what they depend on). */
+export function treeOf(...definitions: ComponentDefinition<any>[]): RenderedTree {
+  return renderTree(buildApp(definitions));
+}
+
+/** Every object in a rendered tree, kustomization.yaml files excluded. */
+export function objects(tree: RenderedTree = fullTree()): TreeObject[] {
+  return [...tree.entries()]
+    .filter(([file]) => !file.endsWith('/kustomization.yaml'))
+    .map(([file, content]) => ({ file, manifest: parse(content) }));
+}
+
+/** Objects of one kind. */
+export function ofKind(kind: string, tree: RenderedTree = fullTree()): TreeObject[] {
+  return objects(tree).filter((o) => o.manifest.kind === kind);
+}
+
+/** The files of one directory (e.g. `apps/nextcloud`), for snapshots. */
+export function directory(dir: string, tree: RenderedTree = fullTree()): Record<string, string> {
+  return Object.fromEntries([...tree.entries()].filter(([file]) => file.startsWith(`${dir}/`)));
+}
+
+/** A component's own directory plus the entry file holding its Kustomization, for snapshots. */
+export function componentFiles(name: string, tree: RenderedTree = fullTree()): Record<string, string> {
+  return Object.fromEntries([...tree.entries()].filter(([file]) =>
+    new RegExp(`^(infrastructure|core|apps)/${name}/`).test(file)
+    || file === `cluster/core/kustomization-${name}.yaml`
+    || file.startsWith(`cluster/optional/${name}/`)));
+}

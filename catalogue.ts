@@ -151,10 +151,40 @@ export const images = {
     tag: 'v0.20.1',
     upstream: 'github.com/rancher/system-upgrade-controller (release manifests, no chart)',
   },
+  rancherKubectl: {
+    image: 'docker.io/rancher/kubectl',
+    tag: 'v1.30.3',
+    upstream: 'github.com/rancher/kubectl; the cordon/uncordon image system-upgrade-controller v0.20.1 ships (default-controller-env)',
+  },
   onlyofficeDocumentServer: {
     image: 'docker.io/onlyoffice/documentserver',
     tag: '9.3.1',
     upstream: 'github.com/ONLYOFFICE/Docker-DocumentServer (community edition)',
+  },
+  busybox: {
+    image: 'docker.io/library/busybox',
+    tag: '1.37.0',
+    upstream: 'Docker official image (busybox.net); local-path-provisioner helper pods, whose chart default is :latest',
+  },
+  zulipPostgresql: {
+    image: 'docker.io/zulip/zulip-postgresql',
+    tag: '14',
+    upstream: 'github.com/zulip/docker-zulip (official postgres:14 plus the dictionaries Zulip full-text search needs; the image Zulip\'s compose file and Helm chart run; tagged by PostgreSQL major version)',
+  },
+  wekanFerretdb: {
+    image: 'ghcr.io/wekan/ferretdb',
+    tag: 'v1.31.0',
+    upstream: 'github.com/wekan/FerretDB main-v1 (WeKan\'s maintained FerretDB v1 on SQLite; the wekan chart defaults to :latest)',
+  },
+  veleroPluginForAws: {
+    image: 'docker.io/velero/velero-plugin-for-aws',
+    tag: 'v1.14.2',
+    upstream: 'github.com/vmware-tanzu/velero-plugin-for-aws (S3 object store; v1.14 pairs with Velero 1.18)',
+  },
+  curl: {
+    image: 'docker.io/curlimages/curl',
+    tag: '8.21.0',
+    upstream: 'github.com/curl/curl-container (the curl project\'s own image; creates the first single sign-on administrator through Kratos\'s admin API)',
   },
 } as const satisfies Record<string, ImageEntry>;
 

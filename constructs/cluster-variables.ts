@@ -13,7 +13,8 @@ export const CLUSTER_VARIABLES_SECRET = 'stackspin-cluster-variables';
 const SUBSTITUTION_SAFE = /^[^"$\\\n\r]*$/;
 
 const text = z.string().min(1).regex(SUBSTITUTION_SAFE, 'must not contain ", $, \\ or a newline (they break substitution)');
-const hour = z.string().regex(/^([01]?\d|2[0-3])$/, 'must be an hour from 0 to 23');
+/** A whole hour: cron (`0 H * * *`) and the upgrade Plan's window (`H:00`) accept 0-23 with or without a leading zero. */
+const hour = z.string().regex(/^([01]?\d|2[0-3])$/, 'must be a whole hour from 0 to 23, e.g. 2 for 02:00');
 const port = z.string().regex(/^\d{1,5}$/, 'must be a port number').refine((v) => Number(v) >= 1 && Number(v) <= 65535, 'must be a port from 1 to 65535');
 const email = z.string().regex(/^[^@\s"$]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be an e-mail address like admin@example.org');
 const domainName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case domain name like stackspin.example.org');
@@ -26,14 +27,25 @@ const cidr = (v: string): boolean => {
 };
 const cidrList = z.string().refine((v) => v.split(',').every((c) => cidr(c.trim())), 'must be a comma-separated list of CIDR ranges like 1.2.3.0/24,10.0.0.1/32');
 const bool = z.enum(['true', 'false'], { message: 'must be true or false' });
-const timeZone = z.string().refine((v) => {
+/**
+ * An IANA time zone as Go (CronJob timeZone, the upgrade Plan's window) loads it: ICU accepts
+ * any capitalisation, Go's zoneinfo lookup does not, so the value must be spelled canonically.
+ */
+const timeZone = z.string().superRefine((v, ctx) => {
+  const fix = 'must be an IANA time zone like Europe/Amsterdam or Etc/UTC';
+  let resolved: string;
   try {
-    new Intl.DateTimeFormat('en', { timeZone: v });
-    return /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(v);
+    resolved = new Intl.DateTimeFormat('en', { timeZone: v }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    ctx.addIssue({ code: 'custom', message: fix });
+    return;
   }
-}, 'must be an IANA time zone like Europe/Amsterdam or Etc/UTC');
+  if (resolved.toLowerCase() === v.toLowerCase() && resolved !== v) {
+    ctx.addIssue({ code: 'custom', message: `must be spelled as in the tz database; write ${resolved}` });
+  } else if (!/^[A-Z][A-Za-z0-9_+-]*(\/[A-Z][A-Za-z0-9_+-]*)*$/.test(v)) {
+    ctx.addIssue({ code: 'custom', message: `${fix}, with capitals as in the tz database` });
+  }
+});
 const url = z.string().regex(/^https?:\/\/[^\s"$]+$/, 'must be an http(s) URL');
 const gitRef = z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a git branch name');
 const appList = z.string().regex(/^([a-z0-9-]+(,[a-z0-9-]+)*)?$/, 'must be a comma-separated list of app names like nextcloud,zulip');

@@ -9,6 +9,7 @@ import {
   HelmRelease,
   HelmReleaseSpecDriftDetectionMode,
   HelmReleaseSpecInstallCrds,
+  HelmReleaseSpecPostRenderers,
   HelmReleaseSpecUpgradeCrds,
   HelmReleaseSpecValuesFrom,
   HelmReleaseSpecValuesFromKind,
@@ -52,6 +53,11 @@ export interface HelmAppProps {
   readonly backupSet?: string;
   /** Read the operator's `stackspin-<name>-override` ConfigMap and Secret. @default true */
   readonly overrides?: boolean;
+  /**
+   * Kustomize patches over the rendered chart, for what its values cannot set (labels on a
+   * bundled StatefulSet's pods and claim templates). @default none
+   */
+  readonly postRenderers?: readonly HelmReleaseSpecPostRenderers[];
 }
 
 /**
@@ -139,6 +145,7 @@ export class HelmApp extends Construct {
         },
         driftDetection: { mode: HelmReleaseSpecDriftDetectionMode.ENABLED },
         commonMetadata: labels ? { labels } : undefined,
+        postRenderers: props.postRenderers ? [...props.postRenderers] : undefined,
         valuesFrom,
       },
     });

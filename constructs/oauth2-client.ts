@@ -63,6 +63,9 @@ export class OAuth2Client extends Construct {
         redirectUris: [...props.redirectUris],
         postLogoutRedirectUris: props.postLogoutRedirectUris ? [...props.postLogoutRedirectUris] : undefined,
         tokenEndpointAuthMethod: props.tokenEndpointAuthMethod ?? OAuth2ClientSpecTokenEndpointAuthMethod.CLIENT_UNDERSCORE_SECRET_UNDERSCORE_BASIC,
+        // The platform's own apps are first-party: users are not asked to consent to each one.
+        skipConsent: true,
+        skipLogoutConsent: true,
       },
     });
   }

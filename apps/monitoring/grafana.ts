@@ -1,0 +1,75 @@
+import { vars } from '../../constructs/cluster-variables';
+import { OAuth2Client } from '../../constructs/oauth2-client';
+import { SingleSignOnOutputs } from '../single-sign-on';
+
+/**
+ * Grafana role of a single sign-on user, from the ID token's `email` claim: `Admin` for the
+ * cluster's administrator (the initial single sign-on user has `admin_email`), `Viewer` for
+ * everyone else. A JSON literal, so an address with an apostrophe stays one string.
+ */
+export const GRAFANA_ROLE_ATTRIBUTE_PATH = `email == \`"${vars.admin_email}"\` && 'Admin' || 'Viewer'`;
+
+export interface GrafanaValuesProps {
+  /** Public host name, e.g. `grafana.${domain}`. */
+  readonly host: string;
+  /** Single sign-on's OpenID Connect endpoints. */
+  readonly sso: SingleSignOnOutputs;
+  /** Grafana's Hydra client; its Secret (same namespace) supplies the client secret. */
+  readonly client: OAuth2Client;
+  /** Loki's HTTP API, added as a data source. */
+  readonly lokiUrl: string;
+  /** The chart's `ingress` block (class, annotations, hosts, TLS). */
+  readonly ingress: Record<string, unknown>;
+}
+
+/**
+ * kube-prometheus-stack's `grafana` values: login through single sign-on (Hydra as a generic
+ * OAuth provider), Loki as a data source, a small persistent volume for users and preferences,
+ * and no phoning home. The client secret reaches Grafana as an environment variable from the
+ * OAuth2Client's Secret, so it is never in a values object.
+ */
+export function grafanaValues(props: GrafanaValuesProps): Record<string, unknown> {
+  const { sso } = props;
+  return {
+    ingress: props.ingress,
+    persistence: { enabled: true, type: 'pvc', size: '1Gi' },
+    resources: {
+      requests: { cpu: '50m', memory: '192Mi' },
+      limits: { cpu: '500m', memory: '512Mi' },
+    },
+    sidecar: {
+      resources: {
+        requests: { cpu: '10m', memory: '64Mi' },
+        limits: { cpu: '100m', memory: '128Mi' },
+      },
+    },
+    envValueFrom: {
+      GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET: { secretKeyRef: { name: props.client.secretName, key: 'CLIENT_SECRET' } },
+    },
+    'grafana.ini': {
+      server: { root_url: `https://${props.host}` },
+      analytics: { reporting_enabled: false, check_for_updates: false, check_for_plugin_updates: false },
+      auth: { oauth_auto_login: true, signout_redirect_url: sso.endSessionUrl },
+      'auth.generic_oauth': {
+        enabled: true,
+        name: 'Stackspin',
+        client_id: props.client.clientId,
+        scopes: 'openid profile email',
+        auth_url: sso.authorizationUrl,
+        token_url: sso.tokenUrl,
+        api_url: sso.userinfoUrl,
+        use_pkce: true,
+        allow_sign_up: true,
+        role_attribute_path: GRAFANA_ROLE_ATTRIBUTE_PATH,
+      },
+    },
+    additionalDataSources: [{
+      name: 'Loki',
+      type: 'loki',
+      uid: 'loki',
+      access: 'proxy',
+      url: props.lokiUrl,
+      jsonData: { maxLines: 1000 },
+    }],
+  };
+}

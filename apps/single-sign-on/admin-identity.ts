@@ -1,0 +1,118 @@
+import { ApiObject } from 'cdk8s';
+import { imageRef } from '../../catalogue';
+import { vars } from '../../constructs/cluster-variables';
+import { Component } from '../../constructs/component';
+import { GeneratedSecret } from '../../constructs/generated-secret';
+import { escapeSubstitution } from '../../constructs/tree-writer';
+import { Internal } from './endpoints';
+import { IDENTITY_SCHEMA_ID } from './identity-schema';
+
+/** The Job and the Secret with the administrator's password (in the component's namespace). */
+export const ADMIN_JOB = 'single-sign-on-admin';
+export const ADMIN_SECRET = 'single-sign-on-admin';
+
+/** The curl image's own user (curl_user). */
+const CURL_UID = 100;
+
+/**
+ * POSIX sh for the curl image (busybox ash). It waits for Kratos's admin API, then creates the
+ * administrator unless an identity with that login exists: safe to re-run, never changes a
+ * password. The password goes to curl on standard input, not on its command line. There are no
+ * pipelines, so `set -eu` is enough.
+ */
+export const ADMIN_SCRIPT = `set -eu
+
+wait_for_kratos() {
+  tries=0
+  until curl -fsS -o /dev/null "$KRATOS_ADMIN_URL/admin/health/ready"; do
+    tries=$((tries + 1))
+    if [ "$tries" -ge 60 ]; then
+      echo "Kratos's admin API at $KRATOS_ADMIN_URL is not ready after 10 minutes" >&2
+      exit 1
+    fi
+    sleep 10
+  done
+}
+
+admin_exists() {
+  found=$(curl -fsS -G "$KRATOS_ADMIN_URL/admin/identities" --data-urlencode "credentials_identifier=$ADMIN_EMAIL") || {
+    echo "could not list identities at $KRATOS_ADMIN_URL" >&2
+    exit 1
+  }
+  case "$found" in
+    *'"id"'*) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+create_admin() {
+  curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @- "$KRATOS_ADMIN_URL/admin/identities" <<EOF
+{"schema_id":"${IDENTITY_SCHEMA_ID}","state":"active","traits":{"email":"$ADMIN_EMAIL","name":"Administrator"},"credentials":{"password":{"config":{"password":"$ADMIN_PASSWORD"}}},"verifiable_addresses":[{"value":"$ADMIN_EMAIL","via":"email","verified":true,"status":"completed"}]}
+EOF
+}
+
+main() {
+  wait_for_kratos
+  if admin_exists; then
+    echo "The administrator $ADMIN_EMAIL exists; nothing to do"
+    return 0
+  fi
+  create_admin
+  echo "Created the administrator $ADMIN_EMAIL"
+}
+
+main
+`;
+
+export interface AdminIdentityProps {
+  /** The component's generated secret. */
+  readonly secret: GeneratedSecret;
+  /** Its key with the administrator's password (`admin-credentials` prints it). */
+  readonly passwordKey: string;
+}
+
+/**
+ * The initial administrator: login `${admin_email}`, password from the generated secret. Flux
+ * re-creates the Job when its spec changes (Jobs are immutable), and the script is idempotent.
+ */
+export function adminIdentity(component: Component<any>, props: AdminIdentityProps): void {
+  new ApiObject(component, 'AdminSecret', {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: ADMIN_SECRET, namespace: component.namespace },
+    type: 'Opaque',
+    stringData: { password: props.secret.ref(props.passwordKey) },
+  } as any);
+
+  new ApiObject(component, 'AdminJob', {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: ADMIN_JOB,
+      namespace: component.namespace,
+      annotations: { 'kustomize.toolkit.fluxcd.io/force': 'enabled' },
+    },
+    spec: {
+      backoffLimit: 10,
+      template: {
+        spec: {
+          restartPolicy: 'OnFailure',
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, runAsUser: CURL_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [{
+            name: 'create-admin',
+            image: imageRef('curl'),
+            command: ['/bin/sh', '-c', escapeSubstitution(ADMIN_SCRIPT)],
+            env: [
+              { name: 'KRATOS_ADMIN_URL', value: Internal.KRATOS_ADMIN },
+              { name: 'ADMIN_EMAIL', value: vars.admin_email },
+              { name: 'ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: ADMIN_SECRET, key: 'password' } } },
+            ],
+            resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+          }],
+        },
+      },
+    },
+  } as any);
+}

@@ -1,0 +1,92 @@
+import { charts } from '../catalogue';
+import { vars } from '../constructs/cluster-variables';
+import { defineComponent, Layer, Namespaces } from '../constructs/component';
+import { Generator } from '../constructs/generated-secret';
+import { BACKUP_SET_LABEL } from '../constructs/helm-app';
+import { ingress } from '../infrastructure/traefik';
+
+const APP = 'wordpress';
+const MARIADB = `${APP}-mariadb`;
+const DATABASE = APP;
+
+/** The public site: the documents host WordPress on `www.` (or the root domain). */
+const WORDPRESS_HOST = `www.${vars.domain}`;
+const TLS_SECRET = 'stackspin-wordpress';
+
+const backupLabels = { [BACKUP_SET_LABEL]: APP };
+
+/**
+ * WordPress from the groundhog2k chart (the official `wordpress` image), with a CloudPirates
+ * MariaDB (official image) as its database; the chart's own MariaDB subchart (stale) stays off.
+ *
+ * Single sign-on is left out, so the component needs nothing but the implicit sources and
+ * namespaces. The chart cannot install plugins: an OpenID Connect plugin would have to be
+ * downloaded by an init container at every start and loaded as a must-use plugin, and the one
+ * configurable without the admin UI (OpenID Connect Generic, whose button the documents show)
+ * could not be confirmed as maintained (newest release found: 3.10.0), so nothing pins it.
+ */
+export const wordpress = defineComponent({
+  name: APP,
+  layer: Layer.APP,
+  namespace: Namespaces.APPS,
+  build(component) {
+    const secret = component.generatedSecret({
+      wordpress_mariadb_root_password: { generator: Generator.PASSWORD },
+      wordpress_mariadb_password: { generator: Generator.PASSWORD },
+    });
+
+    const mariadb = component.helmApp({
+      name: MARIADB,
+      chart: charts.mariadb,
+      backupSet: APP,
+      values: {
+        fullnameOverride: MARIADB,
+        // The image is pinned by digest, so a restart need not reach the registry.
+        image: { imagePullPolicy: 'IfNotPresent' },
+        auth: { database: DATABASE, username: DATABASE },
+        // The StatefulSet's volumeClaimTemplates are not labelled by the release's commonMetadata.
+        persistence: { size: '8Gi', labels: backupLabels },
+        resources: {
+          requests: { cpu: '50m', memory: '256Mi' },
+          limits: { cpu: '1', memory: '768Mi' },
+        },
+      },
+      secretValues: {
+        auth: {
+          rootPassword: secret.ref('wordpress_mariadb_root_password'),
+          password: secret.ref('wordpress_mariadb_password'),
+        },
+      },
+    });
+
+    component.helmApp({
+      name: APP,
+      chart: charts.wordpress,
+      backupSet: APP,
+      dependsOn: [mariadb],
+      values: {
+        mariadb: { enabled: false },
+        externalDatabase: { name: DATABASE, user: DATABASE, host: MARIADB },
+        settings: {
+          // Fixes the site address to the cluster's domain (TLS ends at Traefik).
+          configExtra: [`define('WP_HOME', 'https://${WORDPRESS_HOST}');`, `define('WP_SITEURL', 'https://${WORDPRESS_HOST}');`].join('\n'),
+        },
+        ingress: {
+          enabled: true,
+          className: ingress.className,
+          // The chart turns this into an ingress-nginx annotation, which Traefik ignores.
+          maxBodySize: '',
+          annotations: { ...ingress.annotations },
+          hosts: [{ host: WORDPRESS_HOST, paths: [{ path: '/', pathType: 'Prefix' }] }],
+          tls: [{ secretName: TLS_SECRET, hosts: [WORDPRESS_HOST] }],
+        },
+        storage: { requestedSize: '5Gi', labels: backupLabels },
+        resources: {
+          requests: { cpu: '50m', memory: '128Mi' },
+          limits: { cpu: '1', memory: '512Mi' },
+        },
+      },
+      secretValues: { externalDatabase: { password: secret.ref('wordpress_mariadb_password') } },
+    });
+  },
+});

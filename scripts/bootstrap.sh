@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# Turns a fresh Debian server into a running Stackspin cluster (run as root), or connects an
+# existing cluster (--existing-cluster, with KUBECONFIG set). Safe to re-run at any point: every
+# step skips what is already in place, and no generated secret is ever regenerated.
+set -euo pipefail
+
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+usage() {
+  cat <<EOF
+usage: bootstrap.sh [options]
+
+  --env-file FILE      cluster variables (default: .flux.env); see .flux.env.example
+  --repo-url URL       git repository the cluster follows (default: stackspin_repo_url in the
+                       env file, else the tree's default)
+  --branch NAME        branch of that repository (default: stackspin_repo_branch, else main)
+  --existing-cluster   use the cluster KUBECONFIG points at; do not install k3s
+  --timeout DURATION   how long to wait for Flux to report the core ready (default: 30m)
+  --dry-run            print every command and manifest a run on a fresh server would apply,
+                       and change nothing
+  -h, --help           this text
+
+Environment: FLUX_INSTALL_DIR, where the flux CLI goes (default: /usr/local/bin).
+EOF
+}
+
+ENV_FILE=.flux.env
+EXISTING_CLUSTER=false
+TIMEOUT=30m
+REPO_ARGS=()
+FLUX_INSTALL_DIR=${FLUX_INSTALL_DIR:-/usr/local/bin}
+K3S_KUBECONFIG=/etc/rancher/k3s/k3s.yaml
+# The tree installs Traefik and the local-path provisioner (data in /var/lib/Stackspin/local-storage).
+K3S_EXEC='server --disable traefik --disable local-storage'
+
+parse_flags() {
+  while (($# > 0)); do
+    case $1 in
+      --env-file | --repo-url | --branch | --timeout)
+        [[ -n ${2:-} ]] || { usage >&2; die "$1 needs a value"; }
+        case $1 in
+          --env-file) ENV_FILE=$2 ;;
+          --repo-url | --branch) REPO_ARGS+=("$1" "$2") ;;
+          --timeout) TIMEOUT=$2 ;;
+        esac
+        shift 2
+        ;;
+      --existing-cluster) EXISTING_CLUSTER=true; shift ;;
+      --dry-run) DRY_RUN=true; shift ;;
+      -h | --help) usage; exit 0 ;;
+      *) usage >&2; die "unknown option '$1'" ;;
+    esac
+  done
+  [[ $TIMEOUT =~ ^[0-9]+[smh]$ ]] || die "--timeout '$TIMEOUT' must be a duration like 30m"
+}
+
+preflight() {
+  require_node
+  if [[ $DRY_RUN == true ]]; then return; fi
+  require_tools curl tar sha256sum install
+  if [[ $EXISTING_CLUSTER == true ]]; then
+    [[ -n ${KUBECONFIG:-} ]] || die "--existing-cluster needs KUBECONFIG set to the cluster's kubeconfig file"
+    require_tools kubectl
+  elif [[ $(id -u) != 0 ]]; then
+    die "installing k3s needs root: run sudo $0 $*, or pass --existing-cluster for a cluster you already have"
+  fi
+}
+
+# Nothing is applied unless the whole file is valid.
+validate_env() {
+  [[ -f $ENV_FILE ]] || die "$ENV_FILE not found; copy .flux.env.example to $ENV_FILE and fill it in, or pass --env-file"
+  log "checking $ENV_FILE"
+  # `get` validates the whole file first and prints every problem.
+  ENABLED_APPS=$(ts_tool flux-env get "$ENV_FILE" enabled_apps "${REPO_ARGS[@]}" | tr ',' ' ')
+  local versions
+  versions=$(ts_tool catalogue get k3s flux)
+  K3S_VERSION=$(sed -n 1p <<<"$versions")
+  FLUX_VERSION=$(sed -n 2p <<<"$versions")
+}
+
+install_k3s() {
+  if [[ $EXISTING_CLUSTER == true ]]; then
+    log "existing cluster: not installing k3s"
+    return
+  fi
+  export KUBECONFIG=$K3S_KUBECONFIG
+  local installed=''
+  if [[ $DRY_RUN == false ]]; then installed=$(k3s --version 2>/dev/null | awk 'NR == 1 { print $3 }') || true; fi
+  if [[ $installed == "$K3S_VERSION" ]]; then
+    log "k3s $K3S_VERSION is installed"
+    return
+  fi
+  log "installing k3s $K3S_VERSION"
+  # The installer of the same tag as the binary, so both are pinned.
+  run curl -fsSL --retry 3 -o "$WORK/k3s-install.sh" "https://raw.githubusercontent.com/k3s-io/k3s/$K3S_VERSION/install.sh"
+  run env INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC="$K3S_EXEC" sh "$WORK/k3s-install.sh"
+}
+
+flux_arch() {
+  case $(uname -m) in
+    x86_64 | amd64) echo amd64 ;;
+    aarch64 | arm64) echo arm64 ;;
+    armv7l | armv7 | arm) echo arm ;;
+    *) die "no flux CLI release for architecture $(uname -m)" ;;
+  esac
+}
+
+install_flux_cli() {
+  local installed='' version=${FLUX_VERSION#v} arch tarball base
+  if [[ $DRY_RUN == false ]]; then installed=$(flux version --client 2>/dev/null | awk '{ print $2 }') || true; fi
+  if [[ $installed == "$FLUX_VERSION" ]]; then
+    log "flux CLI $FLUX_VERSION is installed"
+    return
+  fi
+  log "installing the flux CLI $FLUX_VERSION into $FLUX_INSTALL_DIR"
+  arch=$(flux_arch)
+  tarball=flux_${version}_linux_${arch}.tar.gz
+  base=https://github.com/fluxcd/flux2/releases/download/v$version
+  run curl -fsSL --retry 3 -o "$WORK/$tarball" "$base/$tarball"
+  run curl -fsSL --retry 3 -o "$WORK/checksums.txt" "$base/flux_${version}_checksums.txt"
+  if [[ $DRY_RUN == true ]]; then
+    printf '+ (cd %q && grep %q checksums.txt | sha256sum --check --strict)\n' "$WORK" " $tarball\$"
+  else
+    (cd "$WORK" && grep " $tarball\$" checksums.txt | sha256sum --check --strict >&2) || die "$tarball does not match its published checksum"
+  fi
+  run tar -xzf "$WORK/$tarball" -C "$WORK" flux
+  run install -m 0755 "$WORK/flux" "$FLUX_INSTALL_DIR/flux"
+}
+
+install_flux_controllers() {
+  local installed=''
+  if [[ $DRY_RUN == false ]]; then
+    require_tools kubectl flux
+    installed=$(kubectl get namespace "$FLUX_NAMESPACE" --ignore-not-found -o 'jsonpath={.metadata.labels.app\.kubernetes\.io/version}') || true
+  fi
+  # A run that stopped during `flux install` left the label but unhealthy controllers: check both.
+  if [[ $installed == "$FLUX_VERSION" ]] && flux check >/dev/null 2>&1; then
+    log "Flux $FLUX_VERSION controllers are installed"
+    return
+  fi
+  log "installing the Flux $FLUX_VERSION controllers"
+  run flux install --version="$FLUX_VERSION" --timeout=10m
+}
+
+apply_cluster_variables() {
+  log "applying the cluster variables from $ENV_FILE"
+  if [[ $DRY_RUN == true ]]; then
+    printf '+ kubectl apply --server-side --force-conflicts --field-manager=stackspin-bootstrap -f - <<EOF\n'
+    ts_tool flux-env secret "$ENV_FILE" "${REPO_ARGS[@]}" --redact --quiet
+    printf 'EOF\n'
+    return
+  fi
+  # Server-side apply with base64 data: values never land in a last-applied annotation.
+  ts_tool flux-env secret "$ENV_FILE" "${REPO_ARGS[@]}" --quiet \
+    | kubectl apply --server-side --force-conflicts --field-manager=stackspin-bootstrap -f - >&2
+}
+
+generate_secrets() {
+  local args=(ensure --core) app
+  for app in $ENABLED_APPS; do args+=(--app "$app"); done
+  log "generating missing secrets (existing values are kept)"
+  if [[ $DRY_RUN == true ]]; then
+    run_ts_dry secrets "${args[@]}"
+    args+=(--dry-run)
+  fi
+  ts_tool secrets "${args[@]}" >&2
+}
+
+# Exactly the tree's GitRepository and root Kustomization, substituted like Flux will.
+apply_root() {
+  local tree=$STACKSPIN_ROOT/dist/flux2
+  log "pointing Flux at the core entry"
+  ts_tool flux-env render "$ENV_FILE" "${REPO_ARGS[@]}" --quiet \
+    "$tree/infrastructure/sources/gitrepository-stackspin.yaml" \
+    "$tree/cluster/core/kustomization-stackspin.yaml" | apply_manifests
+}
+
+enable_apps() {
+  local app
+  for app in $ENABLED_APPS; do
+    log "enabling $app"
+    add_app_manifest "$app" | apply_manifests
+  done
+}
+
+wait_for_core() {
+  log "waiting up to $TIMEOUT for Flux to report the core ready"
+  if run kubectl wait --for=condition=Ready gitrepository/stackspin -n "$FLUX_NAMESPACE" --timeout="$TIMEOUT" \
+    && run kubectl wait --for=condition=Ready kustomization/stackspin -n "$FLUX_NAMESPACE" --timeout="$TIMEOUT"; then
+    return
+  fi
+  die "Flux did not report the core ready within $TIMEOUT; see flux get sources git and flux get kustomizations, fix the cause, then run bootstrap.sh again (it continues where it stopped)"
+}
+
+next_steps() {
+  local dir
+  dir=$(realpath --relative-to="$PWD" "$STACKSPIN_ROOT/scripts")
+  if [[ $DRY_RUN == true ]]; then
+    printf '\nDry run: nothing was changed. After a real run:\n'
+  else
+    printf '\nStackspin core is ready. Next steps:\n'
+  fi
+  cat <<EOF
+  $dir/admin-credentials.sh       # the single sign-on admin login
+  $dir/install-app.sh <app>       # enable an app: $(optional_apps | paste -sd' ' -)
+  flux get kustomizations --watch # follow the installation
+EOF
+}
+
+main() {
+  parse_flags "$@"
+  preflight "$@"
+  validate_env
+  if [[ $DRY_RUN == true ]]; then
+    WORK=/tmp/stackspin-bootstrap
+  else
+    WORK=$(mktemp -d)
+    # shellcheck disable=SC2064 # expand now: WORK is local to this run
+    trap "rm -rf '$WORK'" EXIT
+  fi
+  install_k3s
+  install_flux_cli
+  install_flux_controllers
+  apply_cluster_variables
+  generate_secrets
+  apply_root
+  enable_apps
+  wait_for_core
+  next_steps
+}
+
+main "$@"

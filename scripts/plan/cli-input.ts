@@ -1,0 +1,49 @@
+import * as fs from 'fs';
+import { GeneratedSecret } from '../../constructs/generated-secret';
+import { optionalApps } from '../flux-env';
+import { ClusterInput, enabledApps, exampleVariables, generatedSecretKeys, parseFluxEnv } from './cluster-input';
+
+/** The cluster a command-line call describes. */
+export interface CliArguments {
+  readonly tree: string;
+  readonly input: ClusterInput;
+}
+
+export const PLAN_USAGE = 'usage: plan [--tree DIR] [--env FILE] [--apps a,b | --all-apps]\n'
+  + '  --tree DIR   the synthesized tree (default dist/flux2)\n'
+  + '  --env FILE   a .flux.env-style file: its variables, and its enabled_apps unless --apps/--all-apps\n'
+  + '               (default: every cluster variable set to its example, no apps)\n'
+  + '  --apps a,b   enable these optional apps; --all-apps enables every app of the tree\n';
+
+/** Parses the plan's arguments; generated secrets are those the constructs declare. */
+export function parseArguments(argv: readonly string[], generatedSecrets: readonly GeneratedSecret[]): CliArguments {
+  let tree = 'dist/flux2';
+  let envFile: string | undefined;
+  let apps: string[] | 'all' | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${argv[i - 1]} needs a value\n${PLAN_USAGE}`);
+      return next;
+    };
+    switch (argv[i]) {
+      case '--tree': tree = value(); break;
+      case '--env': envFile = value(); break;
+      case '--apps': apps = value().split(',').filter((a) => a !== ''); break;
+      case '--all-apps': apps = 'all'; break;
+      default: throw new Error(`unknown argument '${argv[i]}'\n${PLAN_USAGE}`);
+    }
+  }
+  if (envFile !== undefined && !fs.existsSync(envFile)) throw new Error(`--env ${envFile}: no such file`);
+  const variables = envFile === undefined ? exampleVariables() : parseFluxEnv(fs.readFileSync(envFile, 'utf8'));
+  const chosen = apps === 'all' ? optionalApps(tree) : apps ?? enabledApps(variables);
+  return {
+    tree,
+    input: {
+      variables,
+      generatedSecrets: generatedSecretKeys(generatedSecrets),
+      apps: [...chosen].sort(),
+      description: envFile ?? 'the example value of every cluster variable',
+    },
+  };
+}

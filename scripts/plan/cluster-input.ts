@@ -1,0 +1,46 @@
+import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES } from '../../constructs/cluster-variables';
+import { GeneratedSecret } from '../../constructs/generated-secret';
+
+/** Stands in for every generated value; the plan needs the keys to exist, not their values. */
+export const GENERATED_PLACEHOLDER = 'generated0value';
+
+/** What one cluster has besides the tree: its variables, generated secrets and enabled apps. */
+export interface ClusterInput {
+  /** What the `stackspin-cluster-variables` Secret holds. */
+  readonly variables: ReadonlyMap<string, string>;
+  /** Generated secrets in flux-system and their keys (their values are placeholders). */
+  readonly generatedSecrets: ReadonlyMap<string, readonly string[]>;
+  /** Optional apps enabled with `install-app.sh`, each applied as Kustomization `add-<app>`. */
+  readonly apps: readonly string[];
+  /** Where this input came from, for the report's first line. */
+  readonly description: string;
+}
+
+/**
+ * The variables of a `.flux.env`-style file as the Secret holds them: `name=value` lines, comments
+ * and blank lines skipped, empty values left out (the tree's `:=` defaults then apply).
+ * `scripts/flux-env.ts validate` is where a file's mistakes are reported; this only reads it.
+ */
+export function parseFluxEnv(text: string): Map<string, string> {
+  const variables = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (match && match[2] !== '') variables.set(match[1], match[2]);
+  }
+  return variables;
+}
+
+/** The apps of an `enabled_apps` value, e.g. `nextcloud,zulip`. */
+export function enabledApps(variables: ReadonlyMap<string, string>): string[] {
+  return (variables.get('enabled_apps') ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+}
+
+/** Every cluster variable set to its documented example (except `enabled_apps`). */
+export function exampleVariables(): Map<string, string> {
+  return new Map(CLUSTER_VARIABLE_NAMES.filter((name) => name !== 'enabled_apps').map((name) => [name, CLUSTER_VARIABLES[name].example]));
+}
+
+/** Secret name -> keys of every generated secret the constructs declare. */
+export function generatedSecretKeys(secrets: readonly GeneratedSecret[]): Map<string, readonly string[]> {
+  return new Map(secrets.map((s) => [s.name, Object.keys(s.keys).sort()]));
+}

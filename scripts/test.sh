@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Runs every test the project has and ends with one line "N passed, N failed" computed from the
+# runs: each jest test and each bats test counts once, and so does each whole-tree check.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+export CDK8S_CHECK_UPGRADE=false
+
+passed=0
+failed=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+record() { # name, status
+  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "ok: $1"; else failed=$((failed + 1)); echo "FAILED: $1"; fi
+}
+
+check() { # name, command...
+  local name=$1 status=0
+  shift
+  echo "== $name"
+  "$@" || status=$?
+  record "$name" "$status"
+}
+
+require() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "$tool is missing: apt-get install -y ${tool}" >&2; exit 2; }
+  done
+}
+
+run_jest() {
+  local status=0
+  echo "== jest"
+  npx jest --ci --json --outputFile="$work/jest.json" || status=$?
+  if [ ! -s "$work/jest.json" ]; then
+    record "jest (did not report)" 1
+    return
+  fi
+  passed=$((passed + $(node -p "require('$work/jest.json').numPassedTests")))
+  failed=$((failed + $(node -p "const r=require('$work/jest.json'); r.numFailedTests + r.numRuntimeErrorTestSuites")))
+  [ "$status" -eq 0 ] || echo "jest exited $status"
+}
+
+run_bats() {
+  echo "== bats"
+  bats --tap test/scripts > "$work/bats.tap" || true
+  cat "$work/bats.tap"
+  passed=$((passed + $(grep -c '^ok ' "$work/bats.tap" || true)))
+  failed=$((failed + $(grep -c '^not ok ' "$work/bats.tap" || true)))
+  grep -q '^1\.\.[1-9]' "$work/bats.tap" || record "bats (ran no test)" 1
+}
+
+parity() {
+  CDK8S_OUTDIR="$work/flux2" node scripts/synth.js >/dev/null
+  diff -r "$work/flux2" dist/flux2 || { echo "dist/flux2 differs from a fresh synth: run npm run synth and commit" >&2; return 1; }
+}
+
+main() {
+  require bats shellcheck kubectl
+  check "type-check" npx tsc --noEmit
+  check "lint" npx eslint .
+  check "shellcheck" bash -c 'shellcheck scripts/*.sh .ci/run $(find test/scripts -name "*.sh" -o -name "*.bash" 2>/dev/null)'
+  run_jest
+  run_bats
+  check "dist/flux2 equals a fresh synth" parity
+  check "npm run validate" npm run --silent validate
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+main "$@"

@@ -1,0 +1,109 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { ofKind, TreeObject } from './tree';
+
+/**
+ * Every Helm value the tree sets must exist in the pinned chart's default values.yaml (copied to
+ * test/fixtures/charts/), so a typo or a key a chart dropped fails here instead of being silently
+ * ignored by Helm. Below a default that is empty ({}, [], null) or a list, values are free-form.
+ */
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'charts');
+
+/** Keys typed by Kubernetes itself (ResourceRequirements, maps of labels...): free-form below them. */
+const KUBERNETES_TYPED = new Set(['resources', 'annotations', 'labels', 'nodeSelector', 'tolerations', 'affinity', 'securityContext', 'podSecurityContext', 'env']);
+
+/** Keys the upstream defaults do not show but the chart reads, each with where that is documented. */
+const DOCUMENTED_EXTRA_KEYS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'nextcloud': {
+    'ingress.className': 'commented example in values.yaml (`# className: nginx`)',
+    'ingress.tls': 'commented example in values.yaml (`# tls:`)',
+    'externalRedis.existingSecret.secretName': 'commented example in values.yaml (`# secretName: nameofsecret`)',
+  },
+  'zulip': {
+    'zulip.environment': 'container environment, free-form (values.yaml: SETTING_*, CONFIG_* variables)',
+    'externalPostgresql.password': 'commented in values.yaml ("password supports both scalar values and valueFrom maps")',
+    'externalRabbitmq.password': 'commented in values.yaml ("password supports both scalar values and valueFrom maps")',
+    'externalRedis.password': 'commented in values.yaml ("password supports both scalar values and valueFrom maps")',
+    'externalMemcached.password': 'commented in values.yaml ("password supports both scalar values and valueFrom maps")',
+  },
+  'kube-prometheus-stack': {
+    'alertmanager.config': 'the Alertmanager configuration file, rendered verbatim',
+    'grafana': 'grafana subchart (grafana-community/grafana 12.11.1); its values.yaml is not vendored',
+    'kube-state-metrics': 'kube-state-metrics subchart 8.4.0; its values.yaml is not vendored',
+  },
+  'loki': { 'loki.limits_config': 'Loki limits_config block, rendered with tpl' },
+  'kratos': { 'kratos.config': 'the Kratos configuration file, rendered verbatim (Ory configuration reference)' },
+  'hydra': {
+    'hydra.config': 'the Hydra configuration file, rendered verbatim (Ory configuration reference)',
+    'ingress.public.tls': 'commented example in values.yaml',
+  },
+  'local-path-provisioner': { 'storageClass.provisionerName': 'commented example in values.yaml (`# provisionerName: rancher.io/local-path`)' },
+  'traefik': {
+    'ports.web.http.middlewares': 'allowed by the chart\'s values.schema.json for every port',
+    'service.spec': 'free-form: "Additional entries here will be added to the Service spec"',
+  },
+};
+
+interface Fixture { readonly name: string; readonly version: string; readonly values: Record<string, unknown> }
+
+/** Each fixture's defaults, with vendored subcharts' defaults under their alias (as Helm merges them). */
+function fixtures(): Fixture[] {
+  const read = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'values.yaml'))).map((d) => {
+    const chart = parse(fs.readFileSync(path.join(FIXTURES, d, 'Chart.yaml'), 'utf8'));
+    const values = parse(fs.readFileSync(path.join(FIXTURES, d, 'values.yaml'), 'utf8')) ?? {};
+    return { chart, values };
+  });
+  return read.map(({ chart, values }) => {
+    const withSubcharts = { ...values };
+    for (const dep of chart.dependencies ?? []) {
+      const sub = read.find((r) => r.chart.name === dep.name && String(r.chart.version) === String(dep.version));
+      if (sub) withSubcharts[dep.alias ?? dep.name] = { ...sub.values, ...(values[dep.alias ?? dep.name] ?? {}) };
+    }
+    return { name: chart.name, version: String(chart.version), values: withSubcharts };
+  });
+}
+
+/** Dotted paths set in `ours` that `defaults` does not have. */
+function unknownKeys(ours: unknown, defaults: unknown, prefix = ''): string[] {
+  if (ours === null || typeof ours !== 'object' || Array.isArray(ours)) return [];
+  if (defaults === null || defaults === undefined || Array.isArray(defaults)) return [];
+  if (typeof defaults !== 'object') return [];
+  if (Object.keys(defaults).length === 0) return [];
+  return Object.entries(ours).flatMap(([key, value]) => {
+    const here = prefix ? `${prefix}.${key}` : key;
+    if (KUBERNETES_TYPED.has(key)) return [];
+    if (!(key in (defaults as Record<string, unknown>))) return [here];
+    return unknownKeys(value, (defaults as Record<string, unknown>)[key], here);
+  });
+}
+
+function valuesOf(release: TreeObject): unknown[] {
+  const ns = release.manifest.metadata.namespace;
+  return release.manifest.spec.valuesFrom
+    .filter((v: any) => !v.optional)
+    .map((v: any) => {
+      const holder = ofKind(v.kind).find((o) => o.manifest.metadata.name === v.name && o.manifest.metadata.namespace === ns)!;
+      return parse((v.kind === 'Secret' ? holder.manifest.stringData : holder.manifest.data)['values.yaml']);
+    });
+}
+
+describe('Helm values against the pinned charts', () => {
+  const known = fixtures();
+
+  test.each(ofKind('HelmRelease').map((r) => [`${r.manifest.metadata.namespace}/${r.manifest.metadata.name}`, r] as const))(
+    'GIVEN HelmRelease %s WHEN its values are compared with the chart defaults THEN every key exists upstream',
+    (_name, release) => {
+      const { chart, version } = release.manifest.spec.chart.spec;
+      // cert-manager's source Chart.yaml says v0.0.0: its release tool stamps the version at packaging.
+      const fixture = known.find((f) => f.name === chart && (f.version === version || f.version === 'v0.0.0'));
+      expect({ chart, version, fixture: fixture ? 'found' : 'copy Chart.yaml and values.yaml of this exact version into test/fixtures/charts/' })
+        .toEqual({ chart, version, fixture: 'found' });
+      const allowed = Object.keys(DOCUMENTED_EXTRA_KEYS[chart] ?? {});
+      const unknown = valuesOf(release).flatMap((v) => unknownKeys(v, fixture!.values))
+        .filter((key) => !allowed.some((a) => key === a || key.startsWith(`${a}.`)));
+      expect({ chart, unknown }).toEqual({ chart, unknown: [] });
+    },
+  );
+});

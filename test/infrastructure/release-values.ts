@@ -1,0 +1,21 @@
+import { parse } from 'yaml';
+import { fullTree } from '../tree';
+import { fluxSubstitute } from './flux-substitute';
+
+/** Sample cluster variables, as an operator's `.flux.env` sets them. */
+export const SAMPLE_VARIABLES: Readonly<Record<string, string>> = {
+  domain: 'stackspin.example.org',
+  admin_email: 'admin@example.org',
+  ip_address: '1.2.3.4',
+};
+
+/**
+ * The Helm values a component's release receives from its values ConfigMap after Flux has
+ * substituted `variables` into it (as text, the way kustomize-controller does).
+ */
+export function releaseValues(layer: string, name: string, variables: Readonly<Record<string, string>> = SAMPLE_VARIABLES): any {
+  const file = `${layer}/${name}/configmap-${name}-values.yaml`;
+  const text = fullTree().get(file);
+  if (text === undefined) throw new Error(`${file} is not in the tree`);
+  return parse(parse(fluxSubstitute(text, variables)).data['values.yaml']);
+}

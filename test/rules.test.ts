@@ -1,0 +1,127 @@
+import { parse } from 'yaml';
+import { Layer } from '../constructs/component';
+import { CLUSTER_VARIABLES_SECRET } from '../constructs/cluster-variables';
+import { BACKUP_SET_LABEL } from '../constructs/helm-app';
+import { buildApp } from '../main';
+import { Platform } from '../constructs/platform';
+import { objects, ofKind, TreeObject, fullTree } from './tree';
+import { charts, images } from '../catalogue';
+
+/** Rules every object of the synthesized tree obeys; a new component is checked without edits here. */
+
+const REFERENCE_ONLY = /^\$\{[a-z][a-z0-9_]*(:=[^}]*)?\}$/;
+const app = buildApp();
+const platform = app.node.findAll().find((c): c is Platform => c instanceof Platform)!;
+const optionalApps = platform.all.filter((c) => c.definition.layer === Layer.APP).map((c) => c.definition.name);
+const kustomizations = ofKind('Kustomization').filter((o) => o.manifest.apiVersion.startsWith('kustomize.toolkit.fluxcd.io'));
+const helmReleases = ofKind('HelmRelease');
+const id = (o: TreeObject): string => `${o.file} (${o.manifest.kind} ${o.manifest.metadata.namespace ?? ''}/${o.manifest.metadata.name})`;
+
+function leaves(value: unknown, visit: (v: unknown, path: string) => void, path = ''): void {
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) leaves(v, visit, path ? `${path}.${k}` : k);
+  } else visit(value, path);
+}
+
+describe('rules over the whole tree', () => {
+  test('GIVEN every HelmRelease WHEN read THEN it pins an exact catalogue version from a HelmRepository in the tree', () => {
+    const repos = ofKind('HelmRepository').map((o) => o.manifest.metadata.name);
+    const pinned = new Set(Object.values(charts).map((c) => `${c.chart}@${c.version}`));
+    expect(helmReleases.length).toBeGreaterThan(0);
+    for (const hr of helmReleases) {
+      const spec = hr.manifest.spec.chart.spec;
+      expect({ hr: id(hr), pinned: pinned.has(`${spec.chart}@${spec.version}`), repo: repos.includes(spec.sourceRef.name) })
+        .toEqual({ hr: id(hr), pinned: true, repo: true });
+    }
+  });
+
+  test('GIVEN every HelmRelease WHEN its valuesFrom is read THEN it is values ConfigMap, [secret values], then the optional overrides', () => {
+    for (const hr of helmReleases) {
+      const name = hr.manifest.metadata.name;
+      const refs = hr.manifest.spec.valuesFrom.map((v: any) => `${v.kind}/${v.name}${v.optional ? '?' : ''}`);
+      const secretValues = refs.includes(`Secret/${name}-secret-values`) ? [`Secret/${name}-secret-values`] : [];
+      expect({ hr: id(hr), refs }).toEqual({
+        hr: id(hr),
+        refs: [`ConfigMap/${name}-values`, ...secretValues, `ConfigMap/stackspin-${name}-override?`, `Secret/stackspin-${name}-override?`],
+      });
+    }
+  });
+
+  test('GIVEN every HelmRelease WHEN read THEN failures are retried forever and drift is corrected', () => {
+    for (const hr of helmReleases) {
+      const { install, upgrade, driftDetection } = hr.manifest.spec;
+      expect({ hr: id(hr), install: install.remediation.retries, upgrade: upgrade.remediation.retries, drift: driftDetection.mode })
+        .toEqual({ hr: id(hr), install: -1, upgrade: -1, drift: 'enabled' });
+    }
+  });
+
+  test('GIVEN every optional app WHEN the tree is read THEN it has its entry, a Kustomization and a HelmRelease named after it', () => {
+    expect(optionalApps.length).toBeGreaterThan(0);
+    for (const name of optionalApps) {
+      const entry = objects().filter((o) => o.file.startsWith(`cluster/optional/${name}/`));
+      expect({ name, entry: entry.map((o) => o.manifest.metadata.name) }).toEqual({ name, entry: [name] });
+      expect({ name, release: helmReleases.some((hr) => hr.manifest.metadata.name === name) }).toEqual({ name, release: true });
+    }
+  });
+
+  test('GIVEN the documents WHEN they name Kustomizations THEN those exist', () => {
+    const documented = ['stackspin', 'kube-prometheus-stack', 'single-sign-on', 'nextcloud', 'zulip', 'wekan', 'wordpress', 'velero'];
+    const names = kustomizations.map((k) => k.manifest.metadata.name);
+    expect(documented.filter((d) => !names.includes(d))).toEqual([]);
+  });
+
+  test('GIVEN every optional app WHEN its data-holding objects are read THEN they carry the backupSet label', () => {
+    for (const name of optionalApps) {
+      const release = helmReleases.find((hr) => hr.manifest.metadata.name === name)!;
+      expect({ name, label: release.manifest.spec.commonMetadata?.labels?.[BACKUP_SET_LABEL] }).toEqual({ name, label: name });
+    }
+    for (const pvc of ofKind('PersistentVolumeClaim')) {
+      expect({ pvc: id(pvc), label: typeof pvc.manifest.metadata.labels?.[BACKUP_SET_LABEL] }).toEqual({ pvc: id(pvc), label: 'string' });
+    }
+  });
+
+  test('GIVEN every Secret in the tree WHEN read THEN it carries no data: only references to cluster-side secrets', () => {
+    for (const secret of ofKind('Secret')) {
+      expect({ secret: id(secret), data: secret.manifest.data }).toEqual({ secret: id(secret), data: undefined });
+      for (const [key, value] of Object.entries<string>(secret.manifest.stringData ?? {})) {
+        const parsed = key.endsWith('.yaml') ? parse(value) : value;
+        leaves(parsed, (leaf, path) => {
+          const literalClientId = key === 'CLIENT_ID';
+          expect({ secret: id(secret), key, path, ok: literalClientId || (typeof leaf === 'string' && REFERENCE_ONLY.test(leaf)) })
+            .toEqual({ secret: id(secret), key, path, ok: true });
+        });
+      }
+    }
+  });
+
+  test('GIVEN every substituted Kustomization WHEN read THEN it substitutes from the cluster variables first', () => {
+    for (const k of kustomizations.filter((o) => o.manifest.spec.postBuild)) {
+      expect({ k: id(k), first: k.manifest.spec.postBuild.substituteFrom[0] }).toEqual({ k: id(k), first: { kind: 'Secret', name: CLUSTER_VARIABLES_SECRET } });
+    }
+  });
+
+  test('GIVEN every optional app WHEN its Kustomization is read THEN it depends on no other optional app (apps install in parallel)', () => {
+    for (const k of kustomizations.filter((o) => optionalApps.includes(o.manifest.metadata.name))) {
+      const deps = (k.manifest.spec.dependsOn ?? []).map((d: any) => d.name);
+      expect({ app: k.manifest.metadata.name, appDeps: deps.filter((d: string) => optionalApps.includes(d)) }).toEqual({ app: k.manifest.metadata.name, appDeps: [] });
+    }
+  });
+
+  test('GIVEN every tree-owned container WHEN read THEN its image is pinned in the catalogue and it has resource requests and limits', () => {
+    const pinned = new Set(Object.values(images).map((i) => `${i.image}:${i.tag}`));
+    const workloads = objects().filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'].includes(o.manifest.kind));
+    for (const w of workloads) {
+      const pod = w.manifest.kind === 'CronJob' ? w.manifest.spec.jobTemplate.spec.template.spec : w.manifest.spec.template.spec;
+      for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+        expect({ w: id(w), c: c.name, pinned: pinned.has(c.image), requests: !!c.resources?.requests, limits: !!c.resources?.limits })
+          .toEqual({ w: id(w), c: c.name, pinned: true, requests: true, limits: true });
+      }
+    }
+  });
+
+  test('GIVEN the whole tree WHEN searched THEN no Bitnami image and no latest tag is used anywhere', () => {
+    for (const [file, content] of fullTree()) {
+      expect({ file, bitnami: /bitnami/i.test(content), latest: /:latest\b|tag: "?latest"?$/m.test(content) }).toEqual({ file, bitnami: false, latest: false });
+    }
+  });
+});

@@ -1,0 +1,6 @@
+#!/bin/sh
+# Stub of the k3s installer: records its settings and "installs" the k3s stub.
+set -eu
+printf 'k3s-install INSTALL_K3S_VERSION=%s INSTALL_K3S_EXEC=%s\n' "$INSTALL_K3S_VERSION" "$INSTALL_K3S_EXEC" >>"$STUB_STATE/calls"
+printf '%s\n' "$INSTALL_K3S_VERSION" >"$STUB_STATE/k3s-version"
+cp "$STUB_DIR/installed/k3s" "$STUB_BIN/k3s"

@@ -1,0 +1,142 @@
+import { spawnSync, SpawnSyncReturns } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/**
+ * A synth either replaces the committed tree with a complete new one or leaves it byte for byte
+ * alone. Each test works in a temporary copy of the project (node_modules symlinked), so the
+ * checkout and its dist/flux2 are never touched.
+ */
+const PROJECT = path.join(__dirname, '..');
+const NOT_COPIED = new Set(['node_modules', '.git', '.cdk8s.out']);
+const TREE = 'dist/flux2';
+const BROKEN_COMPONENT = `import { defineComponent, Layer, Namespaces } from '../constructs/component';
+
+export const broken = defineComponent({
+  name: 'broken',
+  layer: Layer.INFRASTRUCTURE,
+  namespace: Namespaces.CORE,
+  build() {
+    throw new Error('broken on purpose');
+  },
+});
+`;
+// Any network use fails fast: synth and import must work offline.
+const OFFLINE = { CDK8S_CHECK_UPGRADE: 'false', HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' };
+const temporary: string[] = [];
+
+jest.setTimeout(180_000);
+
+afterAll(() => {
+  for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+}
+
+function copyProject(): string {
+  const copy = tempDir('synth-atomic-');
+  for (const entry of fs.readdirSync(PROJECT)) {
+    if (NOT_COPIED.has(entry)) continue;
+    fs.cpSync(path.join(PROJECT, entry), path.join(copy, entry), {
+      recursive: true,
+      // Staging directories of a synth running in the checkout right now are not part of the tree.
+      filter: (src) => !/\/flux2\.(tmp|old)-\d+$/.test(src),
+    });
+  }
+  fs.symlinkSync(path.join(PROJECT, 'node_modules'), path.join(copy, 'node_modules'));
+  return copy;
+}
+
+/** Relative path -> sha256 of every file under `dir`. */
+function hashes(dir: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  const walk = (relative: string): void => {
+    for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+      const file = path.join(relative, entry.name);
+      if (entry.isSymbolicLink()) {
+        result[file] = `-> ${fs.readlinkSync(path.join(dir, file))}`;
+      } else if (entry.isDirectory()) {
+        walk(file);
+      } else {
+        result[file] = createHash('sha256').update(fs.readFileSync(path.join(dir, file))).digest('hex');
+      }
+    }
+  };
+  walk('');
+  return result;
+}
+
+function run(cwd: string, command: string, args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
+  const inherited = { ...process.env };
+  // An outer cdk8s synth's outdir must not leak into the copy's commands.
+  delete inherited.CDK8S_OUTDIR;
+  return spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...inherited, ...OFFLINE, ...env } });
+}
+
+describe('synth atomicity', () => {
+  test.each([
+    ['the cdk8s CLI', 'npx', ['cdk8s', 'synth']],
+    ['npm run synth', 'npm', ['run', 'synth']],
+  ])('GIVEN a component that throws WHEN synthesized with %s THEN it exits non-zero and the committed tree is byte-identical', (_how, command, args) => {
+    const copy = copyProject();
+    fs.writeFileSync(path.join(copy, 'infrastructure', 'zz-broken.ts'), BROKEN_COMPONENT);
+    const before = hashes(path.join(copy, TREE));
+    expect(Object.keys(before).length).toBeGreaterThan(0);
+
+    const result = run(copy, command, args);
+
+    expect(result.status).not.toBe(0);
+    expect(`${result.stdout}${result.stderr}`).toContain('broken on purpose');
+    expect(hashes(path.join(copy, TREE))).toEqual(before);
+    expect(fs.readdirSync(path.join(copy, 'dist')).sort()).toEqual(['flux2']);
+  });
+
+  test('GIVEN stale files of removed objects WHEN a synth succeeds THEN they are gone and the tree equals the synth output', () => {
+    const copy = copyProject();
+    fs.mkdirSync(path.join(copy, TREE, 'apps/removed'), { recursive: true });
+    fs.writeFileSync(path.join(copy, TREE, 'apps/removed/configmap-old.yaml'), 'stale: true\n');
+    fs.writeFileSync(path.join(copy, TREE, 'infrastructure/sources/helmrepository-gone.yaml'), 'stale: true\n');
+    const outdir = path.join(copy, '.cdk8s.out');
+
+    const result = run(copy, process.execPath, ['scripts/synth.js', '--publish', TREE], { CDK8S_OUTDIR: outdir });
+
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const published = hashes(path.join(copy, TREE));
+    expect(Object.keys(published).filter((f) => f.includes('removed') || f.includes('-gone'))).toEqual([]);
+    expect(published).toEqual(hashes(outdir));
+  });
+
+  test('GIVEN CDK8S_OUTDIR WHEN synth.js runs without --publish THEN it writes there and nowhere else', () => {
+    const copy = copyProject();
+    const before = hashes(copy);
+    const outdir = path.join(tempDir('synth-out-'), 'tree');
+
+    const result = run(copy, process.execPath, ['scripts/synth.js'], { CDK8S_OUTDIR: outdir });
+
+    expect(result.status).toBe(0);
+    expect(Object.keys(hashes(outdir))).toContain('infrastructure/sources/gitrepository-stackspin.yaml');
+    expect(hashes(copy)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(outdir))).toEqual(['tree']);
+  });
+
+  test('GIVEN the pinned CRDs WHEN cdk8s import runs again offline THEN it reproduces imports/*.ts byte for byte', () => {
+    const copy = copyProject();
+    const output = tempDir('cdk8s-import-');
+
+    const result = run(copy, 'npx', ['cdk8s', 'import', '--output', output]);
+
+    expect(result.status).toBe(0);
+    const committed = fs.readdirSync(path.join(PROJECT, 'imports')).filter((f) => f.endsWith('.ts')).sort();
+    expect(fs.readdirSync(output).filter((f) => f.endsWith('.ts')).sort()).toEqual(committed);
+    for (const file of committed) {
+      expect({ file, same: fs.readFileSync(path.join(output, file)).equals(fs.readFileSync(path.join(PROJECT, 'imports', file))) }).toEqual({ file, same: true });
+    }
+  });
+});

@@ -153,13 +153,13 @@ export class HelmApp extends Construct {
 }
 
 function toValuesYaml(values: Record<string, unknown>, quoteStrings = false): string {
-  return stringify(values, { lineWidth: 0, sortMapEntries: false, ...(quoteStrings ? { defaultStringType: 'QUOTE_DOUBLE' as const, defaultKeyType: 'PLAIN' as const } : {}) });
+  return stringify(values, { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false, ...(quoteStrings ? { defaultStringType: 'QUOTE_DOUBLE' as const, defaultKeyType: 'PLAIN' as const } : {}) });
 }
 
 function checkReferencesOnly(app: string, value: unknown, path: string): void {
   if (typeof value === 'string') {
     if (!SUBSTITUTION_REFERENCE.test(value)) {
-      throw new Error(`HelmApp ${app}: ${path} is '${value.slice(0, 20)}…', not a reference; secretValues may only hold references like secret.ref('key')`);
+      throw new Error(`HelmApp ${app}: ${path} is a literal string, not a reference; secretValues may only hold references like secret.ref('key') (the literal is not shown: it may be a secret)`);
     }
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) checkReferencesOnly(app, v, `${path}.${k}`);

@@ -31,6 +31,8 @@ export const localPathProvisioner = defineComponent({
           provisionerName: 'rancher.io/local-path',
           reclaimPolicy: 'Delete',
           volumeBindingMode: 'WaitForFirstConsumer',
+          // `local` PVs, not hostPath: Velero's file-system backup skips hostPath volumes.
+          defaultVolumeType: 'local',
         },
         // Only nodes not listed get DEFAULT_PATH_FOR_NON_LISTED_NODES: that is every node here.
         nodePathMap: [{ node: 'DEFAULT_PATH_FOR_NON_LISTED_NODES', paths: [LOCAL_STORAGE_PATH] }],

@@ -91,6 +91,12 @@ install_k3s() {
     log "k3s $K3S_VERSION is installed"
     return
   fi
+  # Upgrades are the system-upgrade-controller's job, inside the maintenance window; a re-run from
+  # an older checkout must not downgrade.
+  if [[ -n $installed ]]; then
+    warn "k3s $installed is installed (the catalogue pins $K3S_VERSION); leaving it to the system-upgrade-controller"
+    return
+  fi
   log "installing k3s $K3S_VERSION"
   # The installer of the same tag as the binary, so both are pinned.
   run curl -fsSL --retry 3 -o "$WORK/k3s-install.sh" "https://raw.githubusercontent.com/k3s-io/k3s/$K3S_VERSION/install.sh"

@@ -1,13 +1,14 @@
 /**
  * Prints versions from the catalogue for the shell scripts, so they never retype one, one line
  * per name: `catalogue.ts get k3s flux` (the k3s release bootstrap installs; the Flux CLI and
- * controllers).
+ * controllers; `curl` is the image reference create-user.sh runs its pod with).
  */
-import { images, releases } from '../catalogue';
+import { imageRef, images, releases } from '../catalogue';
 
 export const VERSIONS: Readonly<Record<string, string>> = {
   k3s: releases.k3s.version,
   flux: images.fluxCli.tag,
+  curl: imageRef('curl'),
 };
 
 /** The output and exit code of one invocation. */

@@ -54,10 +54,8 @@ export function optionalApps(treeRoot: string = TREE_ROOT): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
 }
 
-/** Validates the text of a `.flux.env`; every problem is one message naming the key and the fix. */
-export function validateEnv(text: string, options: ValidateOptions): Validation {
-  const errors: string[] = [];
-  const warnings: string[] = [];
+/** `name=value` lines by name, with their line numbers; malformed and repeated lines go to `errors`. */
+function parseLines(text: string, errors: string[]): Map<string, { value: string; line: number }> {
   if (text.includes('\r')) {
     errors.push('the file has Windows line endings; save it with Unix (LF) line endings');
   }
@@ -78,6 +76,14 @@ export function validateEnv(text: string, options: ValidateOptions): Validation 
     }
     raw.set(key, { value, line });
   });
+  return raw;
+}
+
+/** Validates the text of a `.flux.env`; every problem is one message naming the key and the fix. */
+export function validateEnv(text: string, options: ValidateOptions): Validation {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const raw = parseLines(text, errors);
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
     if (value !== undefined) raw.set(key, { value, line: 0 });
   }
@@ -112,7 +118,7 @@ export function validateEnv(text: string, options: ValidateOptions): Validation 
       if (why) errors.push(`${name}: ${why}; add ${name}=${spec.example} (${spec.description})`);
       continue;
     }
-    const problem = substitutionProblem(value) ?? formatProblem(name, spec, value);
+    const problem = substitutionProblem(value) ?? formatProblem(spec, value);
     if (problem) {
       errors.push(`${name}: ${problem}`);
       continue;
@@ -138,7 +144,7 @@ function substitutionProblem(value: string): string | undefined {
   return undefined;
 }
 
-function formatProblem(name: ClusterVariableName, spec: ClusterVariableSpec, value: string): string | undefined {
+function formatProblem(spec: ClusterVariableSpec, value: string): string | undefined {
   const result = spec.schema.safeParse(value);
   if (result.success) return undefined;
   const shown = spec.sensitive ? 'the value' : `'${value}'`;

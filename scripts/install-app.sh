@@ -33,6 +33,11 @@ main() {
     shift
   done
   [[ -n $app ]] || { usage >&2; die "name the app to install"; }
+  # The documents install monitoring as an app; here it is part of the core bootstrap installs.
+  if [[ $app == monitoring ]]; then
+    log "monitoring (Prometheus, Alertmanager, Grafana, Loki, Alloy) is part of the core: nothing to install"
+    return 0
+  fi
   require_app "$app"
   require_node
   [[ $DRY_RUN == true ]] || require_tools kubectl

@@ -66,8 +66,8 @@ export const CSPRNG: ValueSource = {
 /** Every generated secret of a built platform, with its owner. */
 export function declaredSecrets(app: App): DeclaredSecret[] {
   return GeneratedSecret.all(app).map((secret) => {
-    const owner = secret.node.scope;
-    if (!(owner instanceof Component)) throw new Error(`generated secret ${secret.name} is not declared by a component`);
+    if (!(secret.node.scope instanceof Component)) throw new Error(`generated secret ${secret.name} is not declared by a component`);
+    const owner = secret.node.scope as Component<unknown>;
     return { name: secret.name, namespace: secret.namespace, owner: owner.definition.name, optional: owner.optional, keys: secret.keys };
   }).sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -174,7 +174,9 @@ export function secretsCommand(argv: readonly string[], store: SecretStore, buil
   if (command !== 'ensure' || (!core && apps.length === 0)) return { stdout: '', stderr: USAGE, code: 2 };
   try {
     const app = build();
-    const validApps = app.node.findAll().filter((c): c is Component => c instanceof Component && c.optional).map((c) => c.definition.name).sort();
+    const validApps = app.node.findAll()
+      .filter((c): c is Component<unknown> => c instanceof Component && (c as Component<unknown>).optional)
+      .map((c) => c.definition.name).sort();
     const selected = selectSecrets(declaredSecrets(app), core, apps, validApps);
     const lines = dryRun
       ? selected.map((s) => `would create missing keys of ${s.name} in ${s.namespace} (${Object.keys(s.keys).join(', ')})`)

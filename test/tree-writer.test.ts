@@ -3,6 +3,8 @@ import { TreeChart } from '../constructs/tree-chart';
 import { escapeSubstitution, renderTree } from '../constructs/tree-writer';
 import { FluxKustomization } from '../constructs/flux-kustomization';
 import { GitRepository } from '../constructs/git-repository';
+import { parse } from 'yaml';
+import { buildApp } from '../main';
 import { fullTree } from './tree';
 
 function appWith(build: (chart: TreeChart) => void): App {
@@ -16,7 +18,7 @@ function appWith(build: (chart: TreeChart) => void): App {
 
 describe('tree writer', () => {
   test('GIVEN the platform WHEN rendered twice THEN the bytes are identical', () => {
-    expect([...renderTree(require('../main').buildApp()).entries()]).toEqual([...fullTree().entries()]);
+    expect([...renderTree(buildApp()).entries()]).toEqual([...fullTree().entries()]);
   });
 
   test('GIVEN a ConfigMap with a long multi-line value WHEN rendered THEN it is a literal block, unfolded', () => {
@@ -54,7 +56,7 @@ describe('tree writer', () => {
     const tree = fullTree();
     const dirs = new Set([...tree.keys()].map((f) => f.slice(0, f.lastIndexOf('/'))));
     for (const dir of dirs) {
-      const listed = (require('yaml').parse(tree.get(`${dir}/kustomization.yaml`)!) as any).resources;
+      const listed = parse(tree.get(`${dir}/kustomization.yaml`)!).resources;
       const present = [...tree.keys()].filter((f) => f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes('/') && !f.endsWith('/kustomization.yaml')).map((f) => f.slice(dir.length + 1));
       expect({ dir, listed }).toEqual({ dir, listed: present.sort() });
     }

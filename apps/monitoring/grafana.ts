@@ -26,7 +26,8 @@ export interface GrafanaValuesProps {
  * kube-prometheus-stack's `grafana` values: login through single sign-on (Hydra as a generic
  * OAuth provider), Loki as a data source, a small persistent volume for users and preferences,
  * and no phoning home. The client secret reaches Grafana as an environment variable from the
- * OAuth2Client's Secret, so it is never in a values object.
+ * OAuth2Client's Secret, so it is never in a values object. Keys are the grafana sub-chart's
+ * (grafana-community chart 12.11.1, not part of the kube-prometheus-stack fixture).
  */
 export function grafanaValues(props: GrafanaValuesProps): Record<string, unknown> {
   const { sso } = props;

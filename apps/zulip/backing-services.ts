@@ -59,7 +59,8 @@ function registryAndRepository(entry: ImageEntry): { registry: string; repositor
  */
 export function zulipBackingServices(component: Component<any>, props: ZulipBackingServicesProps): ZulipBackingServices {
   const { secret, backupSet } = props;
-  const podLabels = { [BACKUP_SET_LABEL]: backupSet };
+  // A fresh object per use: a shared one would be written as a YAML anchor and alias.
+  const labels = (): Record<string, string> => ({ [BACKUP_SET_LABEL]: backupSet });
 
   const postgres = component.helmApp({
     name: 'zulip-postgres',
@@ -75,8 +76,8 @@ export function zulipBackingServices(component: Component<any>, props: ZulipBack
       // uid 70 is `postgres` in the Alpine-based image; the chart's 999 has no passwd entry there.
       podSecurityContext: { fsGroup: 70 },
       containerSecurityContext: { runAsUser: 70, runAsGroup: 70 },
-      persistence: { size: '10Gi', labels: podLabels },
-      podLabels,
+      persistence: { size: '10Gi', labels: labels() },
+      podLabels: labels(),
       resources: {
         requests: { cpu: '100m', memory: '256Mi' },
         limits: { cpu: '1', memory: '1Gi' },
@@ -94,7 +95,7 @@ export function zulipBackingServices(component: Component<any>, props: ZulipBack
       // Zulip's queues are transient, as in Zulip's chart; no volume to back up.
       persistence: { enabled: false },
       managementPlugin: { enabled: false },
-      podLabels,
+      podLabels: labels(),
       resources: {
         requests: { cpu: '100m', memory: '256Mi' },
         limits: { cpu: '500m', memory: '512Mi' },
@@ -117,7 +118,7 @@ export function zulipBackingServices(component: Component<any>, props: ZulipBack
       // Rate limits and presence only, as in Zulip's chart: no persistence.
       persistence: { enabled: false },
       config: { save: '' },
-      podLabels,
+      podLabels: labels(),
       resources: {
         requests: { cpu: '50m', memory: '64Mi' },
         limits: { cpu: '250m', memory: '256Mi' },
@@ -143,7 +144,7 @@ export function zulipBackingServices(component: Component<any>, props: ZulipBack
       // Readable by the memcached user through the pod's fsGroup (11211).
       extraVolumes: [{ name: 'sasl', secret: { secretName: MEMCACHED_SASL.secretName, defaultMode: 0o440 } }],
       extraVolumeMounts: [{ name: 'sasl', mountPath: MEMCACHED_SASL.directory, readOnly: true }],
-      podLabels,
+      podLabels: labels(),
       resources: {
         requests: { cpu: '50m', memory: '64Mi' },
         limits: { cpu: '250m', memory: '192Mi' },

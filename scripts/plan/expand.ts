@@ -81,7 +81,7 @@ function build(k: Applied, tree: LoadedTree, builds: Builds, problems: PlanProbl
  * below it, a subdirectory with its own kustomization.yaml counting as one kustomization.
  */
 function generatedBuild(tree: LoadedTree, builds: Builds, dir: string): any[] {
-  const under = (d: string): boolean => dir === '.' || d.startsWith(`${dir}/`);
+  const under = (d: string): boolean => dir === '.' || d === dir || d.startsWith(`${dir}/`);
   const nested = [...builds.built.keys()].filter((d) => under(d) && d !== dir)
     .filter((d, _, all) => !all.some((other) => other !== d && d.startsWith(`${other}/`)));
   const inNested = (file: string): boolean => nested.some((d) => file.startsWith(`${d}/`));
@@ -104,7 +104,7 @@ function substitute(manifest: any, k: Applied, objects: ReadonlyMap<string, Appl
   const id = describe(manifest);
   const result = envsubst(toYaml(manifest), variables);
   for (const name of new Set(result.missing)) {
-    problems.push({ object: id, message: `\${${name}} is unresolved: no default, and not a key of what ${k.id} substitutes from (${sourcesOf(postBuild)}); declare it or escape a literal as $\${${name}}` });
+    problems.push({ object: id, message: `\${${name}} is unresolved: no default, and not a key of what ${k.id} substitutes from (${sourcesOf(postBuild)}); set it in the cluster variables, declare it in a substituted secret, or escape a literal as $\${${name}}` });
   }
   for (const expression of new Set(result.malformed)) {
     problems.push({ object: id, message: `\${${expression}} is not a variable reference Flux understands; use \${name} or \${name:=default}, or escape it as $\${...}` });

@@ -77,9 +77,12 @@ function explainStuck(graph: EventGraph, incoming: ReadonlyMap<string, { from: s
   const problems: PlanProblem[] = [];
   const explained = new Set<string>();
   for (const cycle of cyclesAmong(stuck, incoming)) {
-    const distinct = cycle.map(idOf).filter((id, i, all) => id !== all[(i + 1) % all.length]);
+    // HelmReleases join a Kustomization cycle only because their Kustomization waits for them.
+    const all = cycle.map(idOf);
+    const named = all.some((id) => id.startsWith('Kustomization ')) ? all.filter((id) => id.startsWith('Kustomization ')) : all;
+    const distinct = named.filter((id, i) => id !== named[(i + 1) % named.length]);
     // A Kustomization that depends on itself collapses to one id.
-    const ids = distinct.length > 0 ? distinct : [idOf(cycle[0])];
+    const ids = distinct.length > 0 ? distinct : [named[0]];
     const [first] = [...ids].sort();
     const rotated = [...ids.slice(ids.indexOf(first)), ...ids.slice(0, ids.indexOf(first))];
     problems.push({ object: first, message: `dependency cycle ${[...rotated, first].join(' -> ')}; none of them can ever become ready` });

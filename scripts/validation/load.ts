@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { describe } from '../../constructs/tree-writer';
 import { TREE_ROOT_IN_REPO } from '../../constructs/tree-chart';
 import { Problem } from './problem';
@@ -40,13 +40,15 @@ export function loadTree(root: string): LoadedTree {
   const directories = new Set<string>();
   for (const dir of walk(absolute, '.')) {
     directories.add(dir.relative);
+    const listed = dir.files.includes(KUSTOMIZE_FILE) ? listedResources(path.join(absolute, dir.relative, KUSTOMIZE_FILE)) : undefined;
+    if (listed) kustomizeDirectories.push(dir.relative);
     for (const file of dir.files) {
       const relative = path.posix.join(dir.relative, file);
-      if (file === KUSTOMIZE_FILE) {
-        kustomizeDirectories.push(dir.relative);
+      if (file === KUSTOMIZE_FILE || !/\.ya?ml$/.test(file)) continue;
+      if (listed && !listed.has(file)) {
+        problems.push({ file: relative, message: `is not listed in ${path.posix.join(dir.relative, KUSTOMIZE_FILE)}, so Flux never applies it; synthesize again to drop it` });
         continue;
       }
-      if (!/\.ya?ml$/.test(file)) continue;
       for (const doc of parseAllDocuments(fs.readFileSync(path.join(absolute, relative), 'utf8'))) {
         if (doc.errors.length > 0) {
           problems.push({ file: relative, message: `is not valid YAML: ${doc.errors[0].message.split('\n')[0]}` });
@@ -85,6 +87,16 @@ export function objectsOf(tree: LoadedTree, group: string, kind: string): TreeOb
 export function groupOf(apiVersion: unknown): string {
   const text = String(apiVersion ?? '');
   return text.includes('/') ? text.slice(0, text.indexOf('/')) : '';
+}
+
+/** The file names a kustomization.yaml lists as resources (a broken one is kustomize's to report). */
+function listedResources(file: string): Set<string> {
+  try {
+    const resources: unknown = parse(fs.readFileSync(file, 'utf8'))?.resources;
+    return new Set(Array.isArray(resources) ? resources.map(String) : []);
+  } catch {
+    return new Set();
+  }
 }
 
 interface WalkedDirectory {

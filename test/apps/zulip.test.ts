@@ -74,7 +74,8 @@ describe('zulip', () => {
     const v = inputs('zulip').values;
     expect([v.postgresql, v.rabbitmq, v.redis, v.memcached].map((s) => s.enabled)).toEqual([false, false, false, false]);
     for (const [file, content] of Object.entries(componentFiles('zulip'))) {
-      expect({ file, bitnami: /bitnami/i.test(content), latest: /:latest\b|tag: latest/.test(content) }).toEqual({ file, bitnami: false, latest: false });
+      const found = { bitnami: /bitnami/i.test(content), latest: /:latest\b|tag: latest/.test(content), yamlAlias: /: [&*]a\d+$/m.test(content) };
+      expect({ file, ...found }).toEqual({ file, bitnami: false, latest: false, yamlAlias: false });
     }
     for (const release of Object.keys(RELEASES).filter((r) => r !== 'zulip')) {
       for (const image of imageObjects(inputs(release).merged)) {

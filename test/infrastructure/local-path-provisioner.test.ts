@@ -37,6 +37,10 @@ describe('local-path-provisioner', () => {
     expect(STORAGE_CLASS_NAME).toBe('local-path');
   });
 
+  test('GIVEN the StorageClass WHEN read THEN it provisions local volumes, which Velero\'s file-system backup can read (hostPath it skips)', () => {
+    expect(values().storageClass.defaultVolumeType).toBe('local');
+  });
+
   test('GIVEN the helper pods WHEN their image is read THEN it is the pinned busybox, not the chart\'s latest', () => {
     expect(values().helperImage).toEqual({ repository: images.busybox.image, tag: images.busybox.tag });
   });

@@ -1,9 +1,13 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031,SC2153 # each @test is a subshell; helpers.bash (load) sets STUB_*
 # scripts/bootstrap.sh against stubbed curl, k3s, kubectl and flux.
 
 load helpers
 
-setup_file() { prepare_fixtures; }
+setup_file() {
+  prepare_fixtures
+  prepare_fresh_run
+}
 
 setup() {
   setup_stubs
@@ -11,7 +15,7 @@ setup() {
 }
 
 @test "GIVEN a fresh server WHEN bootstrap runs THEN k3s, the flux CLI, Flux, the variables, the secrets and the root are installed in that order, then it waits" {
-  run "$BOOTSTRAP" --env-file "$ENV_FILE"
+  use_fresh_run
   [ "$status" -eq 0 ]
   assert_call_order \
     '^curl https://raw.githubusercontent.com/k3s-io/k3s/.*/install.sh$' \
@@ -29,19 +33,17 @@ setup() {
 }
 
 @test "GIVEN a fresh server WHEN bootstrap runs THEN k3s is the catalogue's version without bundled Traefik and local storage" {
-  run "$BOOTSTRAP" --env-file "$ENV_FILE"
-  [ "$status" -eq 0 ]
+  use_fresh_run
   grep -qxF "k3s-install INSTALL_K3S_VERSION=$K3S_VERSION INSTALL_K3S_EXEC=server --disable traefik --disable local-storage" "$STUB_STATE/calls"
   grep -qF "curl https://raw.githubusercontent.com/k3s-io/k3s/$K3S_VERSION/install.sh" "$STUB_STATE/calls"
   [ -x "$STUB_BIN/flux" ]
 }
 
 @test "GIVEN a fresh server WHEN bootstrap runs THEN the cluster variables Secret holds .flux.env and every core secret is generated, and no secret is printed" {
-  run "$BOOTSTRAP" --env-file "$ENV_FILE"
-  [ "$status" -eq 0 ]
+  use_fresh_run
   [ "$(secret_value stackspin-cluster-variables domain)" = stackspin.example.org ]
   [ "$(secret_value stackspin-cluster-variables outgoing_mail_smtp_password)" = SmtpSecret42 ]
-  expected=$(cd "$ROOT" && node -r ./node_modules/ts-node/register/transpile-only scripts/secrets.ts ensure --core --dry-run | awk '{ print $6 }' | sort)
+  expected=$(cd "$ROOT" && node -r ./node_modules/ts-node/register/transpile-only scripts/secrets.ts ensure --core --app wekan --dry-run | awk '{ print $6 }' | sort)
   [ -n "$expected" ]
   created=$(grep -oE '^kubectl get secret [a-z0-9-]+' "$STUB_STATE/calls" | awk '{ print $4 }' | sort -u)
   [ "$created" = "$expected" ]
@@ -52,12 +54,10 @@ setup() {
     done
   done
   [[ $output != *SmtpSecret42* ]]
-  ! grep -q 'last-applied' "$STUB_STATE/calls"
 }
 
 @test "GIVEN the tree WHEN bootstrap points Flux at it THEN it applies the tree's own GitRepository and root Kustomization with --repo-url and --branch, which also land in the Secret" {
-  run "$BOOTSTRAP" --env-file "$ENV_FILE" --repo-url https://git.example.org/ops/stackspin.git --branch staging
-  [ "$status" -eq 0 ]
+  use_fresh_run
   grep -q '^    branch: staging$' "$STUB_STATE/applied"
   grep -q '^  url: https://git.example.org/ops/stackspin.git$' "$STUB_STATE/applied"
   grep -q '^  path: ./dist/flux2/cluster/core$' "$STUB_STATE/applied"
@@ -66,22 +66,19 @@ setup() {
 }
 
 @test "GIVEN enabled_apps=wekan WHEN bootstrap runs THEN wekan's secret is generated and add-wekan is applied" {
-  echo 'enabled_apps=wekan' >>"$ENV_FILE"
-  run "$BOOTSTRAP" --env-file "$ENV_FILE"
-  [ "$status" -eq 0 ]
+  use_fresh_run
   [ -n "$(secret_value stackspin-wekan-variables wekan_oauth_client_secret)" ]
   grep -q '^  name: add-wekan$' "$STUB_STATE/applied"
   grep -q '^  path: ./dist/flux2/cluster/optional/wekan$' "$STUB_STATE/applied"
 }
 
 @test "GIVEN a bootstrapped cluster WHEN bootstrap runs again THEN nothing is downloaded or installed, no secret changes and the same manifests are applied" {
-  run "$BOOTSTRAP" --env-file "$ENV_FILE"
-  [ "$status" -eq 0 ]
+  use_fresh_run
   before=$(secrets_fingerprint)
   first=$(grep -v '^#' "$STUB_STATE/applied")
   : >"$STUB_STATE/calls"
   : >"$STUB_STATE/applied"
-  run "$BOOTSTRAP" --env-file "$ENV_FILE"
+  run "$BOOTSTRAP" --env-file "$ENV_FILE" "${FRESH_FLAGS[@]}"
   [ "$status" -eq 0 ]
   refute_call '^curl '
   refute_call '^k3s-install '
@@ -229,4 +226,14 @@ setup() {
   [[ $output == *"Flux did not report the core ready within 5m"* ]]
   [[ $output == *"run bootstrap.sh again"* ]]
   grep -q -- '--timeout=5m' "$STUB_STATE/calls"
+}
+
+@test "GIVEN k3s of another version WHEN bootstrap runs THEN it leaves k3s to the upgrade controller instead of reinstalling it" {
+  use_fresh_run
+  echo v1.99.0+k3s1 >"$STUB_STATE/k3s-version"
+  : >"$STUB_STATE/calls"
+  run "$BOOTSTRAP" --env-file "$ENV_FILE" "${FRESH_FLAGS[@]}"
+  [ "$status" -eq 0 ]
+  refute_call '^(curl|k3s-install)'
+  [[ $output == *"k3s v1.99.0+k3s1 is installed (the catalogue pins $K3S_VERSION)"* ]]
 }

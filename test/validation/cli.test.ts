@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { edit, fixture } from './fixture';
+import { synthesize } from '../../main';
+import { edit, writeCopy } from './fixture';
 
 const PROJECT = path.join(__dirname, '..', '..');
 
@@ -9,17 +10,17 @@ function validate(root: string): { status: number | null; stdout: string; stderr
 }
 
 describe('validate: the command', () => {
-  test('GIVEN a tree with two problems WHEN npm run validate runs THEN it exits 1 printing one line per problem', () => {
-    const f = fixture();
-    edit(f, 'apps/wekan/helmrelease-wekan.yaml', (m) => { m.apiVersion = 'helm.toolkit.fluxcd.io/v2beta1'; });
-    edit(f, 'infrastructure/sources/gitrepository-stackspin.yaml', (m) => { m.spec.suspend = true; });
-    const result = validate(f.root);
-    expect(result.status).toBe(1);
+  test('GIVEN the real tree with two problems WHEN npm run validate runs THEN it exits 1 printing one line per problem', () => {
+    const tree = { root: writeCopy(synthesize()) };
+    edit(tree, 'cluster/core/kustomization-sources.yaml', (m) => { m.spec.dependsOn = [{ name: 'missing' }]; });
+    edit(tree, 'infrastructure/sources/gitrepository-stackspin.yaml', (m) => { m.spec.suspend = true; });
+    const result = validate(tree.root);
     expect(result.stdout.trim().split('\n')).toEqual([
-      'apps/wekan/helmrelease-wekan.yaml: HelmRelease stackspin-apps/wekan: apiVersion: helm.toolkit.fluxcd.io/v2beta1 is not served by the pinned CRD (helm.toolkit.fluxcd.io_helmreleases.yaml serves helm.toolkit.fluxcd.io/v2); use a served version',
-      expect.stringMatching(/^infrastructure\/sources\/gitrepository-stackspin.yaml: GitRepository flux-system\/stackspin: spec.suspend: must not be set/),
+      'cluster/core/kustomization-sources.yaml: Kustomization flux-system/sources: spec.dependsOn[0]: Kustomization flux-system/missing is not in the tree; depend on a Kustomization the tree declares',
+      'infrastructure/sources/gitrepository-stackspin.yaml: GitRepository flux-system/stackspin: spec.suspend: must not be set: the maintenance-window CronJobs own it, and Flux would re-apply the declared value at every reconcile; remove it',
     ]);
     expect(result.stderr).toContain('2 problem(s)');
+    expect(result.status).toBe(1);
   });
 
   test('GIVEN a directory that does not exist WHEN validated THEN it exits 2 saying to synthesize', () => {

@@ -1,6 +1,6 @@
 import { edit, fixture, problems } from './fixture';
 
-const RELEASE = 'apps/wekan/helmrelease-wekan.yaml';
+const RELEASE = 'apps/demo/helmrelease-demo.yaml';
 const GIT = 'infrastructure/sources/gitrepository-stackspin.yaml';
 
 describe('validate: platform conventions', () => {
@@ -8,7 +8,7 @@ describe('validate: platform conventions', () => {
     const f = fixture();
     edit(f, RELEASE, (m) => { delete m.spec.chart.spec.version; });
     expect(await problems(f)).toEqual([
-      `${RELEASE}: HelmRelease stackspin-apps/wekan: spec.chart.spec.version: is missing, so Flux installs the latest chart; pin the exact version in catalogue.ts`,
+      `${RELEASE}: HelmRelease stackspin-apps/demo: spec.chart.spec.version: is missing, so Flux installs the latest chart; pin the exact version in catalogue.ts`,
     ]);
   });
 
@@ -16,7 +16,7 @@ describe('validate: platform conventions', () => {
     const f = fixture();
     edit(f, RELEASE, (m) => { m.spec.chart.spec.version = '>=11.0.0'; });
     expect(await problems(f)).toEqual([
-      `${RELEASE}: HelmRelease stackspin-apps/wekan: spec.chart.spec.version: '>=11.0.0' is not an exact version; pin one like 1.2.3 in catalogue.ts`,
+      `${RELEASE}: HelmRelease stackspin-apps/demo: spec.chart.spec.version: '>=11.0.0' is not an exact version; pin one like 1.2.3 in catalogue.ts`,
     ]);
   });
 

@@ -2,8 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { wekan } from '../../apps/wekan';
-import { GeneratedSecret } from '../../constructs/generated-secret';
+import { charts } from '../../catalogue';
+import { vars } from '../../constructs/cluster-variables';
+import { defineComponent, Layer, Namespaces } from '../../constructs/component';
+import { GeneratedSecret, Generator } from '../../constructs/generated-secret';
 import { renderTree, RenderedTree, toYaml, writeTree } from '../../constructs/tree-writer';
 import { buildApp } from '../../main';
 import { contextOf, ValidationContext } from '../../scripts/validation/context';
@@ -12,9 +14,24 @@ import { SchemaValidator } from '../../scripts/validation/schemas';
 import { validateTree } from '../../scripts/validation/validate-tree';
 
 /**
- * A small, stable tree to break: the platform with only wekan (sources, namespaces, the core
- * entry, wekan's directory and entry), so these tests do not change as components are added.
+ * A small, stable tree to break: the platform with only this app (sources, namespaces, the core
+ * entry, `apps/demo` and its entry), so these tests do not change as real components change.
  */
+const demo = defineComponent({
+  name: 'demo',
+  layer: Layer.APP,
+  namespace: Namespaces.APPS,
+  build(component) {
+    const secret = component.generatedSecret({ demo_password: { generator: Generator.PASSWORD } });
+    component.helmApp({
+      name: 'demo',
+      chart: charts.wekan,
+      values: { url: `https://demo.${vars.domain}` },
+      secretValues: { password: secret.ref('demo_password') },
+    });
+  },
+});
+
 export interface Fixture {
   readonly root: string;
   readonly context: ValidationContext;
@@ -28,10 +45,10 @@ afterAll(() => {
   for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A fresh copy of the wekan-only tree in a temp dir. */
+/** A fresh copy of the demo tree in a temp dir. */
 export function fixture(): Fixture {
   if (!base) {
-    const app = buildApp([wekan]);
+    const app = buildApp([demo]);
     base = { files: renderTree(app), context: contextOf(GeneratedSecret.all(app)) };
   }
   return { root: writeCopy(base.files), context: base.context };
@@ -47,7 +64,7 @@ export function writeCopy(files: RenderedTree): string {
 }
 
 /** Rewrites one object file of the tree. */
-export function edit(f: Fixture, file: string, change: (manifest: any) => void): void {
+export function edit(f: Pick<Fixture, 'root'>, file: string, change: (manifest: any) => void): void {
   const full = path.join(f.root, file);
   const manifest = parse(fs.readFileSync(full, 'utf8'));
   change(manifest);

@@ -3,7 +3,7 @@ import { edit, fixture, problems } from './fixture';
 const SOURCES = 'cluster/core/kustomization-sources.yaml';
 const NAMESPACES = 'cluster/core/kustomization-namespaces.yaml';
 const ROOT = 'cluster/core/kustomization-stackspin.yaml';
-const RELEASE = 'apps/wekan/helmrelease-wekan.yaml';
+const RELEASE = 'apps/demo/helmrelease-demo.yaml';
 
 describe('validate: references', () => {
   test('GIVEN a Kustomization that depends on a missing Kustomization WHEN validated THEN the reference is named', async () => {
@@ -28,7 +28,7 @@ describe('validate: references', () => {
     const f = fixture();
     edit(f, RELEASE, (m) => { m.spec.chart.spec.sourceRef.name = 'nowhere'; });
     expect(await problems(f)).toEqual([
-      `${RELEASE}: HelmRelease stackspin-apps/wekan: spec.chart.spec.sourceRef: HelmRepository flux-system/nowhere is not in the tree; add the repository to the sources or fix sourceRef`,
+      `${RELEASE}: HelmRelease stackspin-apps/demo: spec.chart.spec.sourceRef: HelmRepository flux-system/nowhere is not in the tree; add the repository to the sources or fix sourceRef`,
     ]);
   });
 
@@ -36,7 +36,7 @@ describe('validate: references', () => {
     const f = fixture();
     edit(f, RELEASE, (m) => { m.spec.valuesFrom[0].name = 'gone'; });
     expect(await problems(f)).toEqual([
-      `${RELEASE}: HelmRelease stackspin-apps/wekan: spec.valuesFrom[0]: ConfigMap stackspin-apps/gone is not in the tree; create it in stackspin-apps or mark the reference optional`,
+      `${RELEASE}: HelmRelease stackspin-apps/demo: spec.valuesFrom[0]: ConfigMap stackspin-apps/gone is not in the tree; create it in stackspin-apps or mark the reference optional`,
     ]);
   });
 
@@ -44,7 +44,7 @@ describe('validate: references', () => {
     const f = fixture();
     edit(f, RELEASE, (m) => { m.spec.dependsOn = [{ name: 'postgres' }]; });
     expect(await problems(f)).toEqual([
-      `${RELEASE}: HelmRelease stackspin-apps/wekan: spec.dependsOn[0]: HelmRelease stackspin-apps/postgres is not in the tree; depend on a HelmRelease the tree declares`,
+      `${RELEASE}: HelmRelease stackspin-apps/demo: spec.dependsOn[0]: HelmRelease stackspin-apps/postgres is not in the tree; depend on a HelmRelease the tree declares`,
     ]);
   });
 
@@ -64,9 +64,9 @@ describe('validate: references', () => {
 
   test('GIVEN a HelmRelease that depends on itself WHEN validated THEN it is a cycle of one', async () => {
     const f = fixture();
-    edit(f, RELEASE, (m) => { m.spec.dependsOn = [{ name: 'wekan', namespace: 'stackspin-apps' }]; });
+    edit(f, RELEASE, (m) => { m.spec.dependsOn = [{ name: 'demo', namespace: 'stackspin-apps' }]; });
     expect(await problems(f)).toEqual([
-      `${RELEASE}: HelmRelease stackspin-apps/wekan: spec.dependsOn: dependsOn cycle: wekan -> wekan; remove one of these dependsOn`,
+      `${RELEASE}: HelmRelease stackspin-apps/demo: spec.dependsOn: dependsOn cycle: demo -> demo; remove one of these dependsOn`,
     ]);
   });
 });

@@ -16,14 +16,14 @@ describe('validate: substitution variables', () => {
 
   test('GIVEN a generated-secret key used where its secret is not substituted WHEN validated THEN it is refused', async () => {
     const f = fixture();
-    edit(f, NAMESPACE, annotate('${wekan_oauth_client_secret}'));
-    expect(await problems(f)).toEqual([expect.stringContaining(`${NAMESPACE}: Namespace stackspin-apps: metadata.annotations.note: \${wekan_oauth_client_secret} is not`)]);
+    edit(f, NAMESPACE, annotate('${demo_password}'));
+    expect(await problems(f)).toEqual([expect.stringContaining(`${NAMESPACE}: Namespace stackspin-apps: metadata.annotations.note: \${demo_password} is not`)]);
   });
 
   test('GIVEN a cluster variable, a := default, an escaped literal and a generated key where substituted WHEN validated THEN all pass', async () => {
     const f = fixture();
     edit(f, NAMESPACE, annotate('${domain} ${anything:=x} $${HOME}'));
-    edit(f, 'apps/wekan/configmap-wekan-values.yaml', (m) => { m.data.extra = '${wekan_oauth_client_secret}'; });
+    edit(f, 'apps/demo/configmap-demo-values.yaml', (m) => { m.data.extra = '${demo_password}'; });
     expect(await problems(f)).toEqual([]);
   });
 

@@ -1,0 +1,40 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GeneratedSecret } from '../../constructs/generated-secret';
+import { buildApp } from '../../main';
+import { optionalApps } from '../../scripts/flux-env';
+import { ClusterInput, enabledApps, exampleVariables, generatedSecretKeys, parseFluxEnv } from '../../scripts/plan/cluster-input';
+import { formatPlanProblem } from '../../scripts/plan/model';
+import { planCluster, PreparedTree, prepareTree } from '../../scripts/plan/simulate';
+
+const ROOT = path.join(__dirname, '..', '..');
+const TREE = path.join(ROOT, 'dist', 'flux2');
+let prepared: PreparedTree;
+let generatedSecrets: Map<string, readonly string[]>;
+
+beforeAll(async () => {
+  prepared = await prepareTree(TREE);
+  generatedSecrets = generatedSecretKeys(GeneratedSecret.all(buildApp()));
+});
+
+describe('plan on the committed tree', () => {
+  test('GIVEN .flux.env.example (required variables only, no app) WHEN planned THEN core passes', () => {
+    const variables = parseFluxEnv(fs.readFileSync(path.join(ROOT, '.flux.env.example'), 'utf8'));
+    const input: ClusterInput = { variables, generatedSecrets, apps: enabledApps(variables), description: '.flux.env.example' };
+
+    const plan = planCluster(prepared, input);
+
+    expect(input.apps).toEqual([]);
+    expect(plan.problems.map(formatPlanProblem)).toEqual([]);
+    expect(plan.objects.has('Kustomization flux-system/stackspin')).toBe(true);
+    expect(plan.schedule.waves.length).toBeGreaterThan(1);
+  });
+
+  test('GIVEN every app enabled and every variable set WHEN planned THEN it passes and every app is installed', () => {
+    const apps = optionalApps(TREE);
+    const plan = planCluster(prepared, { variables: exampleVariables(), generatedSecrets, apps, description: 'examples' });
+
+    expect(plan.problems.map(formatPlanProblem)).toEqual([]);
+    for (const app of apps) expect(plan.schedule.startWave.has(`Kustomization flux-system/${app}`)).toBe(true);
+  });
+});

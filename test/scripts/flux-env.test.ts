@@ -1,0 +1,245 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { CLUSTER_VARIABLE_NAMES } from '../../constructs/cluster-variables';
+import { optionalEntry } from '../../constructs/platform';
+import {
+  exampleFile, fluxEnvCommand, OPTIONAL_ENTRIES, optionalApps, render, secretManifest, TREE_ROOT, validateEnv,
+} from '../../scripts/flux-env';
+
+const APPS = ['nextcloud', 'velero', 'wekan'];
+const BASE = 'ip_address=1.2.3.4\ndomain=stackspin.example.org\nadmin_email=admin@example.org\n';
+const MAIL = [
+  'outgoing_mail_enabled=true', 'outgoing_mail_from_address=admin@example.org', 'outgoing_mail_from_local_part=admin',
+  'outgoing_mail_domain=example.org', 'outgoing_mail_smtp_host=smtp.example.org', 'outgoing_mail_smtp_port=587',
+  'outgoing_mail_smtp_user=admin@example.org', 'outgoing_mail_smtp_password=CHANGEME',
+].join('\n');
+
+/** The errors of BASE with one line replaced or added. */
+function errorsOf(text: string): readonly string[] {
+  return validateEnv(text, { apps: APPS }).errors;
+}
+const withLine = (line: string): string => `${BASE}${line}\n`;
+const replacing = (key: string, line: string): string => BASE.replace(new RegExp(`^${key}=.*$`, 'm'), line);
+
+describe('flux-env validation', () => {
+  test('GIVEN the three required keys WHEN validated THEN there is no problem and exactly those values are kept', () => {
+    const result = validateEnv(BASE, { apps: APPS });
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([]);
+    expect(result.values).toEqual({ ip_address: '1.2.3.4', domain: 'stackspin.example.org', admin_email: 'admin@example.org' });
+  });
+
+  test('GIVEN a required key is missing WHEN validated THEN the message names it, an example and what it is', () => {
+    expect(errorsOf(BASE.replace(/^ip_address=.*\n/m, ''))).toEqual([
+      'ip_address: required but not set; add ip_address=1.2.3.4 (The IP address of your cluster)',
+    ]);
+  });
+
+  test('GIVEN a required key with an empty value WHEN validated THEN it counts as missing', () => {
+    expect(errorsOf(replacing('domain', 'domain='))).toEqual([
+      'domain: required but not set; add domain=stackspin.example.org (The FQDN of your cluster; apps live on subdomains of it)',
+    ]);
+  });
+
+  test('GIVEN outgoing mail enabled without SMTP settings WHEN validated THEN each mail key is required', () => {
+    const errors = errorsOf(withLine('outgoing_mail_enabled=true'));
+    expect(errors).toHaveLength(7);
+    expect(errors).toContain('outgoing_mail_smtp_host: required because outgoing_mail_enabled=true; add outgoing_mail_smtp_host=smtp.example.org (SMTP server host name)');
+  });
+
+  test('GIVEN outgoing mail disabled WHEN validated THEN no mail key is required', () => {
+    expect(errorsOf(withLine('outgoing_mail_enabled=false'))).toEqual([]);
+  });
+
+  test('GIVEN velero enabled without backup settings WHEN validated THEN each backup key is required', () => {
+    const errors = errorsOf(withLine('enabled_apps=velero'));
+    expect(errors).toHaveLength(5);
+    expect(errors).toContain('backup_s3_bucket: required because enabled_apps includes velero; add backup_s3_bucket=stackspin-backup (S3 bucket that receives the backups)');
+  });
+
+  test('GIVEN a bad IP address WHEN validated THEN the message shows the value and the format', () => {
+    expect(errorsOf(replacing('ip_address', 'ip_address=1.2.3.999'))).toEqual(["ip_address: '1.2.3.999' must be an IPv4 or IPv6 address like 1.2.3.4"]);
+  });
+
+  test('GIVEN an upper-case domain WHEN validated THEN the message asks for a lower-case domain name', () => {
+    expect(errorsOf(replacing('domain', 'domain=Stackspin.Example.org'))).toEqual(["domain: 'Stackspin.Example.org' must be a lower-case domain name like stackspin.example.org"]);
+  });
+
+  test('GIVEN an e-mail without domain WHEN validated THEN the message asks for an e-mail address', () => {
+    expect(errorsOf(replacing('admin_email', 'admin_email=admin'))).toEqual(["admin_email: 'admin' must be an e-mail address like admin@example.org"]);
+  });
+
+  test('GIVEN a port above 65535 WHEN validated THEN the message gives the range', () => {
+    expect(errorsOf(`${BASE}${MAIL.replace('smtp_port=587', 'smtp_port=70000')}\n`)).toEqual(["outgoing_mail_smtp_port: '70000' must be a port from 1 to 65535"]);
+  });
+
+  test('GIVEN hour 24 WHEN validated THEN the message gives the range', () => {
+    expect(errorsOf(withLine('flux_window_start_hour=24'))).toEqual(["flux_window_start_hour: '24' must be a whole hour from 0 to 23, e.g. 2 for 02:00"]);
+  });
+
+  test('GIVEN an unknown time zone WHEN validated THEN the message asks for an IANA time zone', () => {
+    expect(errorsOf(withLine('maintenance_time_zone=Mars/Olympus'))).toEqual(["maintenance_time_zone: 'Mars/Olympus' must be an IANA time zone like Europe/Amsterdam or Etc/UTC"]);
+  });
+
+  test('GIVEN a quoted value WHEN validated THEN the message says to remove the quotes', () => {
+    expect(errorsOf(replacing('domain', 'domain="stackspin.example.org"'))).toEqual(['domain: remove the quotes around the value; values are taken literally']);
+    expect(errorsOf(replacing('domain', "domain='stackspin.example.org'"))).toEqual(['domain: remove the quotes around the value; values are taken literally']);
+  });
+
+  test('GIVEN a $ in a password WHEN validated THEN the message says it breaks substitution, without showing the value', () => {
+    const errors = errorsOf(`${BASE}${MAIL.replace('smtp_password=CHANGEME', 'smtp_password=pa$$word')}\n`);
+    expect(errors).toEqual(['outgoing_mail_smtp_password: must not contain ", $ or \\ (they break Flux substitution); remove them']);
+    expect(errors.join()).not.toContain('pa$$word');
+  });
+
+  test('GIVEN a line break in a value WHEN validated THEN the message names the key', () => {
+    const result = validateEnv(BASE, { apps: APPS, overrides: { stackspin_repo_branch: 'main\nx' } });
+    expect(result.errors).toEqual(['stackspin_repo_branch: must not contain a line break']);
+  });
+
+  test('GIVEN Windows line endings WHEN validated THEN one message says to save with Unix line endings', () => {
+    expect(errorsOf(BASE.replace(/\n/g, '\r\n'))).toEqual(['the file has Windows line endings; save it with Unix (LF) line endings']);
+  });
+
+  test('GIVEN a trailing space WHEN validated THEN the message says to remove it', () => {
+    expect(errorsOf(replacing('domain', 'domain=stackspin.example.org '))).toEqual(['domain: remove the spaces before or after the value']);
+  });
+
+  test('GIVEN an unknown key WHEN validated THEN it is a warning with the likely name, and is not kept', () => {
+    const result = validateEnv(withLine('admin_emial=x@example.org'), { apps: APPS });
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual(['admin_emial: not a cluster variable, ignored; did you mean admin_email?']);
+    expect(Object.keys(result.values)).not.toContain('admin_emial');
+  });
+
+  test('GIVEN a key set twice WHEN validated THEN the message gives both lines', () => {
+    expect(errorsOf(withLine('domain=other.example.org'))).toEqual(['domain: set twice (lines 2 and 4); keep one']);
+  });
+
+  test('GIVEN a line that is not name=value WHEN validated THEN the message gives the line and the form', () => {
+    expect(errorsOf(withLine('maintenance_time_zone = Etc/UTC'))).toEqual([
+      "line 4: 'maintenance_time_zone = Etc/UTC' is not name=value; write it as name=value without spaces around =, or start the line with #",
+    ]);
+  });
+
+  test('GIVEN an app the tree does not offer WHEN validated THEN the message lists the valid apps', () => {
+    expect(errorsOf(withLine('enabled_apps=wekan,matrix'))).toEqual(["enabled_apps: 'matrix' is not an optional app; valid apps: nextcloud, velero, wekan"]);
+  });
+
+  test('GIVEN a from address that is not local part @ domain WHEN validated THEN the message asks to make them agree', () => {
+    expect(errorsOf(`${BASE}${MAIL.replace('from_local_part=admin', 'from_local_part=info')}\n`)).toEqual([
+      "outgoing_mail_from_address: 'admin@example.org' must be outgoing_mail_from_local_part@outgoing_mail_domain (info@example.org); make the three agree",
+    ]);
+  });
+
+  test('GIVEN a window that starts when it ends WHEN validated THEN the message says it is empty', () => {
+    expect(errorsOf(withLine('k3s_window_end_hour=1'))).toEqual(['k3s_window_end_hour: must differ from k3s_window_start_hour (both 1), or the window is empty']);
+  });
+
+  test('GIVEN --repo-url WHEN validated THEN it wins over the file and is checked like it', () => {
+    const ok = validateEnv(withLine('stackspin_repo_url=https://a.example.org/x.git'), { apps: APPS, overrides: { stackspin_repo_url: 'https://b.example.org/y.git' } });
+    expect(ok.values.stackspin_repo_url).toBe('https://b.example.org/y.git');
+    const bad = validateEnv(BASE, { apps: APPS, overrides: { stackspin_repo_url: 'git@example.org:x.git' } });
+    expect(bad.errors).toEqual(["stackspin_repo_url: 'git@example.org:x.git' must be an http(s) URL"]);
+  });
+});
+
+describe('flux-env outputs', () => {
+  const values = validateEnv(`${BASE}${MAIL}\n`, { apps: APPS }).values;
+
+  test('GIVEN valid values WHEN the Secret is made THEN it is stackspin-cluster-variables in flux-system with base64 data', () => {
+    const secret = parse(secretManifest(values, false));
+    expect(secret.metadata).toEqual({ name: 'stackspin-cluster-variables', namespace: 'flux-system' });
+    expect(Buffer.from(secret.data.domain, 'base64').toString()).toBe('stackspin.example.org');
+    expect(Buffer.from(secret.data.outgoing_mail_smtp_password, 'base64').toString()).toBe('CHANGEME');
+    expect(secret.stringData).toBeUndefined();
+  });
+
+  test('GIVEN a dry run WHEN the Secret is made THEN plain values are shown but sensitive ones are hidden', () => {
+    const secret = parse(secretManifest(values, true));
+    expect(secret.stringData.domain).toBe('stackspin.example.org');
+    expect(secret.stringData.outgoing_mail_smtp_password).toBe('<sensitive, not shown>');
+  });
+
+  test('GIVEN a manifest with references WHEN rendered THEN values, defaults and escapes are handled as Flux does', () => {
+    const text = 'a: ${domain}\nb: ${stackspin_repo_branch:=main}\nc: $${literal}\n';
+    expect(render(text, values, 'x.yaml')).toBe('a: stackspin.example.org\nb: main\nc: ${literal}\n');
+  });
+
+  test('GIVEN a reference without value or default WHEN rendered THEN the error names the file and variable', () => {
+    expect(() => render('a: ${backup_s3_bucket}\n', values, 'x.yaml')).toThrow('x.yaml: ${backup_s3_bucket} has no value in .flux.env and no default; set it');
+  });
+
+  test('GIVEN the committed tree WHEN bootstrap renders its two files THEN both render with only the required keys', () => {
+    const minimal = validateEnv(BASE, { apps: APPS }).values;
+    const git = render(fs.readFileSync(path.join(TREE_ROOT, 'infrastructure/sources/gitrepository-stackspin.yaml'), 'utf8'), minimal, 'git');
+    const root = render(fs.readFileSync(path.join(TREE_ROOT, 'cluster/core/kustomization-stackspin.yaml'), 'utf8'), minimal, 'root');
+    expect(parse(git)).toMatchObject({ kind: 'GitRepository', metadata: { name: 'stackspin', namespace: 'flux-system' } });
+    expect(parse(root)).toMatchObject({ kind: 'Kustomization', metadata: { name: 'stackspin' }, spec: { path: './dist/flux2/cluster/core' } });
+  });
+});
+
+describe('.flux.env.example', () => {
+  const committed = fs.readFileSync(path.join(__dirname, '..', '..', '.flux.env.example'), 'utf8');
+
+  test('GIVEN the cluster variables WHEN the example is generated THEN the committed file equals it (regenerate with flux-env.ts example > .flux.env.example)', () => {
+    expect(committed).toBe(exampleFile());
+  });
+
+  test('GIVEN the example WHEN its keys are read THEN they are exactly the declared cluster variables', () => {
+    const keys = [...committed.matchAll(/^#?([a-z0-9_]+)=/gm)].map((m) => m[1]);
+    expect(keys).toEqual(CLUSTER_VARIABLE_NAMES);
+  });
+
+  test('GIVEN the example copied as is WHEN validated THEN it is valid without warnings', () => {
+    expect(validateEnv(committed, { apps: APPS })).toMatchObject({ errors: [], warnings: [] });
+  });
+
+  test('GIVEN every commented key uncommented with mail and velero on WHEN validated THEN the examples are valid', () => {
+    const all = committed.replace(/^#([a-z0-9_]+=)/gm, '$1').replace(/^enabled_apps=.*$/m, 'enabled_apps=velero');
+    expect(validateEnv(all, { apps: APPS }).errors).toEqual([]);
+  });
+});
+
+describe('flux-env command', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-env-'));
+  const tree = path.join(dir, 'tree');
+  fs.mkdirSync(path.join(tree, OPTIONAL_ENTRIES, 'wekan'), { recursive: true });
+  fs.mkdirSync(path.join(tree, OPTIONAL_ENTRIES, 'nextcloud'), { recursive: true });
+  const file = (name: string, text: string): string => {
+    fs.writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+
+  test('GIVEN the optional entries WHEN listed THEN they are the app directories, sorted, at optionalEntry()', () => {
+    expect(optionalApps(tree)).toEqual(['nextcloud', 'wekan']);
+    expect(`${OPTIONAL_ENTRIES}/wekan`).toBe(optionalEntry('wekan'));
+  });
+
+  test('GIVEN an invalid file WHEN any command runs THEN stdout is empty, each problem is a line and it exits 1', () => {
+    const env = file('bad.env', `${BASE}domain=x\n`);
+    const result = fluxEnvCommand(['secret', env], tree);
+    expect(result).toEqual({ stdout: '', stderr: `${env}: domain: set twice (lines 2 and 4); keep one\n${env}: 1 problem(s); nothing was applied\n`, code: 1 });
+  });
+
+  test('GIVEN a valid file WHEN get runs THEN it prints the value, or the default, and refuses sensitive keys', () => {
+    const env = file('ok.env', `${BASE}enabled_apps=wekan\n`);
+    expect(fluxEnvCommand(['get', env, 'enabled_apps'], tree).stdout).toBe('wekan\n');
+    expect(fluxEnvCommand(['get', env, 'flux_window_start_hour'], tree).stdout).toBe('2\n');
+    expect(fluxEnvCommand(['get', env, 'outgoing_mail_smtp_password'], tree).code).toBe(2);
+  });
+
+  test('GIVEN warnings WHEN --quiet is given THEN they are left out', () => {
+    const env = file('warn.env', `${BASE}colour=blue\n`);
+    expect(fluxEnvCommand(['validate', env], tree).stderr).toBe(`${env}: warning: colour: not a cluster variable, ignored\n`);
+    expect(fluxEnvCommand(['get', env, 'domain', '--quiet'], tree).stderr).toBe('');
+  });
+
+  test('GIVEN a missing file or unknown argument WHEN run THEN it says what to do', () => {
+    expect(fluxEnvCommand(['validate', path.join(dir, 'none.env')], tree).stderr).toContain('not found; copy .flux.env.example to');
+    expect(fluxEnvCommand(['validate', file('x.env', BASE), '--force'], tree)).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown argument '--force'") });
+    expect(fluxEnvCommand(['frobnicate'], tree).code).toBe(2);
+  });
+});

@@ -184,7 +184,7 @@ export const images = {
   curl: {
     image: 'docker.io/curlimages/curl',
     tag: '8.21.0',
-    upstream: 'github.com/curl/curl-container (the curl project\'s own image; creates the first single sign-on administrator through Kratos\'s admin API)',
+    upstream: 'github.com/curl/curl-container (the curl project\'s own image; creates single sign-on users through Kratos\'s admin API)',
   },
 } as const satisfies Record<string, ImageEntry>;
 

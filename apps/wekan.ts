@@ -1,10 +1,10 @@
-import { ApiObject } from 'cdk8s';
 import { charts, images } from '../catalogue';
 import { vars } from '../constructs/cluster-variables';
 import { defineComponent, Layer, Namespaces } from '../constructs/component';
 import { Generator } from '../constructs/generated-secret';
 import { BACKUP_SET_LABEL } from '../constructs/helm-app';
 import { OAuth2Client } from '../constructs/oauth2-client';
+import { ReferenceSecret } from '../constructs/reference-secret';
 import { OAuth2ClientSpecTokenEndpointAuthMethod } from '../imports/hydra-oauth2client-hydra.ory.sh';
 import { ingress } from '../infrastructure/traefik';
 import { singleSignOn } from './single-sign-on';
@@ -46,16 +46,14 @@ export const wekan = defineComponent({
     });
     const issuerUrl = component.platform.use(singleSignOn).outputs.issuerUrl;
 
-    new ApiObject(component, 'SecretEnv', {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: WEKAN_SECRET_ENV, namespace: component.namespace },
-      type: 'Opaque',
-      stringData: {
+    new ReferenceSecret(component, 'SecretEnv', {
+      name: WEKAN_SECRET_ENV,
+      namespace: component.namespace,
+      references: {
         OAUTH2_SECRET: secret.ref('wekan_oauth_client_secret'),
         WEKAN_SMTP_PASSWORD: vars.outgoing_mail_smtp_password,
       },
-    } as any);
+    });
 
     component.helmApp({
       name,

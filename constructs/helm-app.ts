@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { fluxDuration } from './duration';
 import { checkName } from './flux-source';
 import { HelmRepository } from './helm-repository';
+import { isSubstitutionReference } from './reference-secret';
 import { ChartEntry } from '../catalogue';
 import {
   HelmRelease,
@@ -22,7 +23,6 @@ export const BACKUP_SET_LABEL = 'stackspin.net/backupSet';
 const WATCH_LABEL = { 'reconcile.fluxcd.io/watch': 'Enabled' };
 
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-const SUBSTITUTION_REFERENCE = /^\$\{[a-z][a-z0-9_]*(:=[^}]*)?\}$/;
 
 export interface HelmAppProps {
   /** HelmRelease name: the app's name, used by operators (`flux suspend helmrelease -n <ns> <name>`). */
@@ -158,7 +158,7 @@ function toValuesYaml(values: Record<string, unknown>, quoteStrings = false): st
 
 function checkReferencesOnly(app: string, value: unknown, path: string): void {
   if (typeof value === 'string') {
-    if (!SUBSTITUTION_REFERENCE.test(value)) {
+    if (!isSubstitutionReference(value)) {
       throw new Error(`HelmApp ${app}: ${path} is a literal string, not a reference; secretValues may only hold references like secret.ref('key') (the literal is not shown: it may be a secret)`);
     }
   } else if (value !== null && typeof value === 'object') {

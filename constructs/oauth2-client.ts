@@ -1,7 +1,7 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkName } from './flux-source';
 import { GeneratedSecret } from './generated-secret';
+import { ReferenceSecret } from './reference-secret';
 import {
   OAuth2Client as OAuth2ClientObject,
   OAuth2ClientSpecGrantTypes,
@@ -45,13 +45,12 @@ export class OAuth2Client extends Construct {
     if (props.redirectUris.length === 0) {
       throw new Error(`OAuth2Client ${props.name}: redirectUris is empty; give the app's login callback URL`);
     }
-    new ApiObject(this, 'Secret', {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: this.secretName, namespace: props.namespace },
-      type: 'Opaque',
-      stringData: { CLIENT_ID: this.clientId, CLIENT_SECRET: props.secret.ref(props.secretKey) },
-    } as any);
+    new ReferenceSecret(this, 'Secret', {
+      name: this.secretName,
+      namespace: props.namespace,
+      plain: { CLIENT_ID: this.clientId },
+      references: { CLIENT_SECRET: props.secret.ref(props.secretKey) },
+    });
     new OAuth2ClientObject(this, 'Resource', {
       metadata: { name: this.clientId, namespace: props.namespace },
       spec: {

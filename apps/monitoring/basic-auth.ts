@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkName } from '../../constructs/flux-source';
 import { GeneratedSecret, Generator } from '../../constructs/generated-secret';
+import { ReferenceSecret } from '../../constructs/reference-secret';
 
 /** The Ingress annotation that chains Traefik middlewares in front of a router. */
 export const TRAEFIK_MIDDLEWARES_ANNOTATION = 'traefik.ingress.kubernetes.io/router.middlewares';
@@ -43,20 +44,16 @@ export class TraefikBasicAuth extends Construct {
     this.middlewareReference = `${props.namespace}-${this.middlewareName}@kubernetescrd`;
     const usersSecretName = `${this.middlewareName}-users`;
 
-    new ApiObject(this, 'PasswordSecret', {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: this.passwordSecretName, namespace: props.namespace },
-      type: 'Opaque',
-      stringData: { pass: props.secret.ref(props.passwordKey) },
-    } as any);
-    new ApiObject(this, 'UsersSecret', {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: usersSecretName, namespace: props.namespace },
-      type: 'Opaque',
-      stringData: { users: props.secret.ref(props.htpasswdKey) },
-    } as any);
+    new ReferenceSecret(this, 'PasswordSecret', {
+      name: this.passwordSecretName,
+      namespace: props.namespace,
+      references: { pass: props.secret.ref(props.passwordKey) },
+    });
+    new ReferenceSecret(this, 'UsersSecret', {
+      name: usersSecretName,
+      namespace: props.namespace,
+      references: { users: props.secret.ref(props.htpasswdKey) },
+    });
     new ApiObject(this, 'Middleware', {
       apiVersion: 'traefik.io/v1alpha1',
       kind: 'Middleware',

@@ -1,10 +1,11 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { charts } from '../../catalogue';
 import { vars } from '../../constructs/cluster-variables';
 import { defineComponent, Layer, Namespaces } from '../../constructs/component';
 import { Generator } from '../../constructs/generated-secret';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { OAuth2Client } from '../../constructs/oauth2-client';
+import { ReferenceSecret } from '../../constructs/reference-secret';
 import { OAuth2ClientSpecTokenEndpointAuthMethod } from '../../imports/hydra-oauth2client-hydra.ory.sh';
 import { ingress } from '../../infrastructure/traefik';
 import { singleSignOn } from '../single-sign-on';
@@ -77,13 +78,12 @@ export const nextcloud = defineComponent({
     });
 
     // Valkey's password, read by Valkey and by Nextcloud from the same Secret.
-    new ApiObject(component, 'ValkeySecret', {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: VALKEY, namespace, labels: backupLabels },
-      type: 'Opaque',
-      stringData: { password: secret.ref('nextcloud_valkey_password') },
-    } as any);
+    new ReferenceSecret(component, 'ValkeySecret', {
+      name: VALKEY,
+      namespace,
+      labels: backupLabels,
+      references: { password: secret.ref('nextcloud_valkey_password') },
+    });
 
     const postgres = component.helmApp({
       name: POSTGRES,

@@ -3,6 +3,7 @@ import { imageRef } from '../../catalogue';
 import { vars } from '../../constructs/cluster-variables';
 import { Component } from '../../constructs/component';
 import { GeneratedSecret } from '../../constructs/generated-secret';
+import { ReferenceSecret } from '../../constructs/reference-secret';
 import { escapeSubstitution } from '../../constructs/tree-writer';
 import { Internal } from './endpoints';
 import { IDENTITY_SCHEMA_ID } from './identity-schema';
@@ -76,13 +77,11 @@ export interface AdminIdentityProps {
  * re-creates the Job when its spec changes (Jobs are immutable), and the script is idempotent.
  */
 export function adminIdentity(component: Component<any>, props: AdminIdentityProps): void {
-  new ApiObject(component, 'AdminSecret', {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: ADMIN_SECRET, namespace: component.namespace },
-    type: 'Opaque',
-    stringData: { password: props.secret.ref(props.passwordKey) },
-  } as any);
+  new ReferenceSecret(component, 'AdminSecret', {
+    name: ADMIN_SECRET,
+    namespace: component.namespace,
+    references: { password: props.secret.ref(props.passwordKey) },
+  });
 
   new ApiObject(component, 'AdminJob', {
     apiVersion: 'batch/v1',

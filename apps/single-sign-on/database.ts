@@ -1,7 +1,7 @@
-import { ApiObject } from 'cdk8s';
 import { charts } from '../../catalogue';
 import { Component } from '../../constructs/component';
 import { GeneratedSecret } from '../../constructs/generated-secret';
+import { ReferenceSecret } from '../../constructs/reference-secret';
 import { BACKUP_SET_LABEL, HelmApp } from '../../constructs/helm-app';
 import { STORAGE_CLASS_NAME } from '../../infrastructure/local-path-provisioner';
 import { Internal, Releases } from './endpoints';
@@ -46,16 +46,14 @@ export function passwordEnv(): Record<string, unknown> {
  * Both run only when the data directory is first initialised.
  */
 export function singleSignOnDatabase(component: Component<any>, props: SingleSignOnDatabaseProps): HelmApp {
-  new ApiObject(component, 'DatabaseSecret', {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: DATABASE_SECRET, namespace: component.namespace },
-    type: 'Opaque',
-    stringData: {
+  new ReferenceSecret(component, 'DatabaseSecret', {
+    name: DATABASE_SECRET,
+    namespace: component.namespace,
+    references: {
       [ADMIN_PASSWORD_KEY]: props.secret.ref(props.adminPasswordKey),
       [DATABASE_PASSWORD_KEY]: props.secret.ref(props.userPasswordKey),
     },
-  } as any);
+  });
 
   const backupLabel = (): Record<string, string> => ({ [BACKUP_SET_LABEL]: props.backupSet });
   return component.helmApp({

@@ -1,9 +1,9 @@
-import { ApiObject } from 'cdk8s';
 import { charts } from '../../catalogue';
 import { vars } from '../../constructs/cluster-variables';
 import { Component } from '../../constructs/component';
 import { GeneratedSecret } from '../../constructs/generated-secret';
 import { HelmApp } from '../../constructs/helm-app';
+import { ReferenceSecret } from '../../constructs/reference-secret';
 import { INGRESS_CLASS_NAME } from '../../infrastructure/traefik';
 import { Databases, dsn, passwordEnv } from './database';
 import { Internal, ISSUER_URL, KRATOS_BROWSER_PATH, LOGIN_HOST, LOGIN_TLS_SECRET, LOGIN_URL, Releases } from './endpoints';
@@ -35,13 +35,11 @@ export interface KratosProps {
  * than as a second pod. Only the browser flows are public; the admin API stays in the cluster.
  */
 export function kratos(component: Component<any>, props: KratosProps): HelmApp {
-  new ApiObject(component, 'SmtpSecret', {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: SMTP_SECRET, namespace: component.namespace },
-    type: 'Opaque',
-    stringData: { password: vars.outgoing_mail_smtp_password },
-  } as any);
+  new ReferenceSecret(component, 'SmtpSecret', {
+    name: SMTP_SECRET,
+    namespace: component.namespace,
+    references: { password: vars.outgoing_mail_smtp_password },
+  });
 
   const page = (path: string): string => `${LOGIN_URL}/${path}`;
   return component.helmApp({

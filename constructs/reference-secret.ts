@@ -1,0 +1,49 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { checkName } from './flux-source';
+
+/** `${name}` or `${name:=default}`: a value Flux substitutes in the cluster. */
+const SUBSTITUTION_REFERENCE = /^\$\{[a-z][a-z0-9_]*(:=[^}]*)?\}$/;
+
+/** Whether a value is exactly one substitution reference, so committing it commits no secret. */
+export function isSubstitutionReference(value: string): boolean {
+  return SUBSTITUTION_REFERENCE.test(value);
+}
+
+export interface ReferenceSecretProps {
+  /** Secret name. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Keys and their values, each a reference: `secret.ref('key')` or a sensitive `vars.*`. */
+  readonly references: Readonly<Record<string, string>>;
+  /** Keys whose values are not secret (a client ID), committed as they are. @default none */
+  readonly plain?: Readonly<Record<string, string>>;
+  /** @default none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A Secret the tree may commit because it holds no secret: every value is a reference that Flux
+ * substitutes from a generated secret or the cluster variables. It is how generated values reach
+ * a namespace other than `flux-system`.
+ */
+export class ReferenceSecret extends Construct {
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: ReferenceSecretProps) {
+    super(scope, id);
+    this.name = checkName('ReferenceSecret name', props.name);
+    for (const [key, value] of Object.entries(props.references)) {
+      if (!isSubstitutionReference(value)) {
+        throw new Error(`ReferenceSecret ${props.name}: references.${key} is not a substitution reference; use secret.ref('key') or a vars.* value, and put non-secret values in plain (the value is not shown: it may be a secret)`);
+      }
+    }
+    new ApiObject(this, 'Resource', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: this.name, namespace: props.namespace, labels: props.labels },
+      type: 'Opaque',
+      stringData: { ...props.plain, ...props.references },
+    } as any);
+  }
+}

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { vars } from './cluster-variables';
 import { Component, ComponentDefinition } from './component';
@@ -11,6 +11,9 @@ import { ChartEntry } from '../catalogue';
 
 /** Name of the GitRepository every cluster follows and of the root Kustomization (documents use both). */
 export const PLATFORM_NAME = 'stackspin';
+
+/** Makes kustomize-controller leave an object in the cluster when it leaves the tree. */
+export const PRUNE_ANNOTATION = 'kustomize.toolkit.fluxcd.io/prune';
 
 /** Tree directory of the core entry, which bootstrap points the root Kustomization at. */
 export const CORE_ENTRY = 'cluster/core';
@@ -55,7 +58,8 @@ export class Platform extends Construct {
       url: vars.stackspin_repo_url,
       branch: vars.stackspin_repo_branch,
     });
-    this.root = new FluxKustomization(this.coreEntry, 'Root', { name: PLATFORM_NAME, source: this.source, target: this.coreEntry });
+    // The root waits for every core Kustomization, and single sign-on alone may take 20 minutes.
+    this.root = new FluxKustomization(this.coreEntry, 'Root', { name: PLATFORM_NAME, source: this.source, target: this.coreEntry, timeout: Duration.minutes(30) });
     this.sources = new FluxKustomization(this.coreEntry, 'SourcesKustomization', { name: 'sources', source: this.source, target: this.sourcesChart });
     this.namespaces = new FluxKustomization(this.coreEntry, 'NamespacesKustomization', { name: 'namespaces', source: this.source, target: this.namespacesChart });
   }
@@ -116,7 +120,13 @@ export class Platform extends Construct {
     this.finished = true;
     for (const name of [...this.namespaceNames].sort()) {
       if (name === FLUX_NAMESPACE) continue;
-      new ApiObject(this.namespacesChart, name, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      new ApiObject(this.namespacesChart, name, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        // Deleting a namespace deletes every volume claim in it: a merge that drops one from the
+        // tree must not wipe each cluster's data the next night, so Flux never prunes them.
+        metadata: { name, annotations: { [PRUNE_ANNOTATION]: 'disabled' } },
+      });
     }
   }
 }

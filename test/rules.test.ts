@@ -3,7 +3,7 @@ import { Layer } from '../constructs/component';
 import { CLUSTER_VARIABLES_SECRET } from '../constructs/cluster-variables';
 import { BACKUP_SET_LABEL } from '../constructs/helm-app';
 import { buildApp } from '../main';
-import { Platform } from '../constructs/platform';
+import { Platform, PRUNE_ANNOTATION } from '../constructs/platform';
 import { objects, ofKind, TreeObject, fullTree } from './tree';
 import { charts, images } from '../catalogue';
 
@@ -91,6 +91,14 @@ describe('rules over the whole tree', () => {
             .toEqual({ secret: id(secret), key, path, ok: true });
         });
       }
+    }
+  });
+
+  test('GIVEN every Namespace in the tree WHEN read THEN Flux never prunes it (that would delete its volumes)', () => {
+    const namespaces = ofKind('Namespace');
+    expect(namespaces.length).toBeGreaterThan(0);
+    for (const ns of namespaces) {
+      expect({ ns: id(ns), prune: ns.manifest.metadata.annotations?.[PRUNE_ANNOTATION] }).toEqual({ ns: id(ns), prune: 'disabled' });
     }
   });
 

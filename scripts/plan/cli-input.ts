@@ -36,7 +36,10 @@ export function parseArguments(argv: readonly string[], generatedSecrets: readon
   }
   if (envFile !== undefined && !fs.existsSync(envFile)) throw new Error(`--env ${envFile}: no such file`);
   const variables = envFile === undefined ? exampleVariables() : parseFluxEnv(fs.readFileSync(envFile, 'utf8'));
-  const chosen = apps === 'all' ? optionalApps(tree) : apps ?? enabledApps(variables);
+  const available = optionalApps(tree);
+  const chosen = apps === 'all' ? available : apps ?? enabledApps(variables);
+  const unknown = chosen.filter((app) => !available.includes(app));
+  if (unknown.length > 0) throw new Error(`unknown app(s) ${unknown.join(', ')}; the tree's optional apps are: ${available.join(', ')}`);
   return {
     tree,
     input: {

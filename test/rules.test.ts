@@ -127,6 +127,35 @@ describe('rules over the whole tree', () => {
     }
   });
 
+  test('GIVEN every resource request the tree sets WHEN summed THEN everything enabled fits a 6-core / 12 GB node, with room for k3s and Flux', () => {
+    // One replica per request block (every release here runs one); Jobs count as if always running.
+    const cpu = (v: string | number): number => (typeof v === 'number' ? v : v.endsWith('m') ? Number(v.slice(0, -1)) / 1000 : Number(v));
+    const mebibytes = (v: string): number => {
+      const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi)$/.exec(v);
+      if (!m) throw new Error(`memory request '${v}' is not in Ki, Mi or Gi`);
+      return Number(m[1]) * { Ki: 1 / 1024, Mi: 1, Gi: 1024 }[m[2] as 'Ki' | 'Mi' | 'Gi'];
+    };
+    const total = { cpu: 0, memoryMi: 0, blocks: 0 };
+    const visit = (value: unknown): void => {
+      if (value === null || typeof value !== 'object') return;
+      const requests = (value as any).requests;
+      if (requests && (requests.cpu !== undefined || requests.memory !== undefined)) {
+        total.cpu += requests.cpu === undefined ? 0 : cpu(requests.cpu);
+        total.memoryMi += requests.memory === undefined ? 0 : mebibytes(String(requests.memory));
+        total.blocks += 1;
+        return;
+      }
+      Object.values(value).forEach(visit);
+    };
+    for (const o of objects()) {
+      if (o.manifest.kind === 'ConfigMap' && o.manifest.data?.['values.yaml']) visit(parse(o.manifest.data['values.yaml']));
+      else if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'].includes(o.manifest.kind)) visit(o.manifest.spec);
+    }
+    expect(total.blocks).toBeGreaterThan(20);
+    expect({ cpuWithinBudget: total.cpu <= 4, memoryWithinBudget: total.memoryMi <= 10 * 1024, total })
+      .toEqual({ cpuWithinBudget: true, memoryWithinBudget: true, total });
+  });
+
   test('GIVEN the whole tree WHEN searched THEN no Bitnami image and no latest tag is used anywhere', () => {
     for (const [file, content] of fullTree()) {
       expect({ file, bitnami: /bitnami/i.test(content), latest: /:latest\b|tag: "?latest"?$/m.test(content) }).toEqual({ file, bitnami: false, latest: false });

@@ -13,8 +13,9 @@ function client(redirectUris: string[]): OAuth2Client {
 describe('OAuth2Client', () => {
   test('GIVEN a client WHEN rendered THEN its Secret carries the client id and a reference to the generated secret', () => {
     const c = client(['https://demo.${domain}/callback']);
-    expect(manifest(c, 'Secret').stringData).toEqual({ CLIENT_ID: 'demo', CLIENT_SECRET: '${demo_oauth_client_secret}' });
+    expect(manifest(c.node.findChild('Secret')).stringData).toEqual({ CLIENT_ID: 'demo', CLIENT_SECRET: '${demo_oauth_client_secret}' });
     expect(manifest(c).spec).toMatchObject({ secretName: 'demo-oauth2-client', redirectUris: ['https://demo.${domain}/callback'], scope: 'openid profile email offline_access' });
+    expect(manifest(c).spec).toMatchObject({ skipConsent: true, skipLogoutConsent: true });
   });
 
   test('GIVEN no redirect URIs WHEN constructed THEN the login callback is asked for', () => {

@@ -1,4 +1,4 @@
-import { Duration, Lazy } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CLUSTER_VARIABLES_SECRET } from './cluster-variables';
 import { fluxDuration } from './duration';
@@ -68,7 +68,7 @@ export class FluxKustomization extends Construct {
     this.target = props.target;
     this.substitute = props.substitute ?? true;
     this.secrets = props.secrets ?? [];
-    this.deps = [...(props.dependsOn ?? [])];
+    this.deps = [...new Set(props.dependsOn ?? [])];
     const healthChecks = props.healthChecks ?? [];
     if (props.wait === true && healthChecks.length > 0) {
       throw new Error(`FluxKustomization ${props.name}: wait: true with healthChecks: Flux ignores healthChecks when wait is true; drop wait or the healthChecks`);
@@ -88,7 +88,8 @@ export class FluxKustomization extends Construct {
         path: this.target.fluxPath,
         prune: props.prune ?? true,
         wait,
-        dependsOn: this.lazyDependsOn(),
+        // Sorted, so the order components are declared in never shows in the diff.
+        dependsOn: this.deps.length > 0 ? [...this.deps].sort((a, b) => a.name.localeCompare(b.name)).map((d) => ({ name: d.name })) : undefined,
         healthChecks: healthChecks.length > 0 ? healthChecks.map((h): KustomizationSpecHealthChecks => ({ ...h })) : undefined,
         postBuild: this.substitute
           ? {
@@ -107,20 +108,4 @@ export class FluxKustomization extends Construct {
     return this.deps;
   }
 
-  /** Adds dependencies after construction (components wire these once all exist). */
-  public addDependency(...others: FluxKustomization[]): void {
-    for (const other of others) {
-      if (other === this) throw new Error(`FluxKustomization ${this.name} cannot depend on itself`);
-      if (!this.deps.includes(other)) this.deps.push(other);
-    }
-  }
-
-  private lazyDependsOn(): any {
-    // Resolved at synth so dependencies added after construction are included.
-    return Lazy.any({
-      produce: () => (this.deps.length > 0
-        ? [...this.deps].sort((a, b) => a.name.localeCompare(b.name)).map((d) => ({ name: d.name }))
-        : undefined),
-    });
-  }
 }

@@ -1,5 +1,5 @@
 import { ApiObject, Duration } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { vars } from './cluster-variables';
 import { Component, ComponentDefinition } from './component';
 import { FluxKustomization } from './flux-kustomization';
@@ -26,13 +26,6 @@ export const optionalEntry = (app: string): string => `cluster/optional/${app}`;
  * another's outputs and a dependency cycle is reported by name.
  */
 export class Platform extends Construct {
-  public static of(c: IConstruct): Platform {
-    for (const scope of c.node.scopes.reverse()) {
-      if (scope instanceof Platform) return scope;
-    }
-    throw new Error(`${c.node.path} is not inside a Platform`);
-  }
-
   public readonly source: GitRepository;
   public readonly coreEntry: TreeChart;
   public readonly root: FluxKustomization;

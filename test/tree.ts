@@ -34,11 +34,6 @@ export function ofKind(kind: string, tree: RenderedTree = fullTree()): TreeObjec
   return objects(tree).filter((o) => o.manifest.kind === kind);
 }
 
-/** The files of one directory (e.g. `apps/nextcloud`), for snapshots. */
-export function directory(dir: string, tree: RenderedTree = fullTree()): Record<string, string> {
-  return Object.fromEntries([...tree.entries()].filter(([file]) => file.startsWith(`${dir}/`)));
-}
-
 /** A component's own directory plus the entry file holding its Kustomization, for snapshots. */
 export function componentFiles(name: string, tree: RenderedTree = fullTree()): Record<string, string> {
   return Object.fromEntries([...tree.entries()].filter(([file]) =>

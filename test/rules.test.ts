@@ -156,6 +156,13 @@ describe('rules over the whole tree', () => {
       .toEqual({ cpuWithinBudget: true, memoryWithinBudget: true, total });
   });
 
+  test('GIVEN the whole tree WHEN searched THEN no cdk8s bookkeeping label and no generated name hash is left', () => {
+    for (const { file, manifest } of objects()) {
+      expect({ file, cdk8s: JSON.stringify(manifest).includes('cdk8s.io/'), hashed: /-c8[0-9a-f]{6}$/.test(manifest.metadata.name) })
+        .toEqual({ file, cdk8s: false, hashed: false });
+    }
+  });
+
   test('GIVEN the whole tree WHEN searched THEN no Bitnami image and no latest tag is used anywhere', () => {
     for (const [file, content] of fullTree()) {
       expect({ file, bitnami: /bitnami/i.test(content), latest: /:latest\b|tag: "?latest"?$/m.test(content) }).toEqual({ file, bitnami: false, latest: false });

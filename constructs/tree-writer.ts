@@ -52,6 +52,7 @@ export function renderTree(app: App): RenderedTree {
     const allowed = new Set<string>(applier.substitute ? [...CLUSTER_VARIABLE_NAMES, ...applier.secrets.flatMap((s) => Object.keys(s.keys))] : []);
     const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
     const names: string[] = [];
+    const used = new Set<string>();
     for (const object of objects) {
       const manifest = normalize(object.toJson());
       const where = `${chart.directory}/${fileName(manifest)} (${describe(manifest)})`;
@@ -62,12 +63,18 @@ export function renderTree(app: App): RenderedTree {
         errors.push(`${where}: metadata.namespace is missing; set it explicitly (kustomize-controller would use 'default')`);
       }
       if (manifest.metadata.annotations?.[SUBSTITUTE_ANNOTATION] !== 'disabled') {
-        errors.push(...checkReferences(manifest, where, applier, allowed));
+        errors.push(...checkReferences(manifest, where, applier, allowed, used));
       }
       const file = fileName(manifest);
       if (names.includes(file)) errors.push(`${where}: another object in ${chart.directory} also writes ${file}; give them different names`);
       names.push(file);
       files.set(`${chart.directory}/${file}`, toYaml(manifest));
+    }
+    // Substituting from a secret the output never reads would make the app wait for it for nothing.
+    for (const secret of applier.secrets) {
+      if (!Object.keys(secret.keys).some((key) => used.has(key))) {
+        errors.push(`Kustomization ${applier.name} substitutes from ${secret.name}, but nothing in ${chart.directory} references its keys (${Object.keys(secret.keys).join(', ')}); use them or drop the secret`);
+      }
     }
     files.set(`${chart.directory}/kustomization.yaml`, toYaml({
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
@@ -134,7 +141,8 @@ function normalize(manifest: any): any {
 
 type Applier = Pick<FluxKustomization, 'name' | 'substitute' | 'secrets'>;
 
-function checkReferences(manifest: any, where: string, applier: Applier, allowed: Set<string>): string[] {
+/** Errors for `${...}` references the applier cannot substitute; records the variables used in `used`. */
+function checkReferences(manifest: any, where: string, applier: Applier, allowed: Set<string>, used: Set<string>): string[] {
   const errors: string[] = [];
   visitStrings(manifest, '', (value, field) => {
     for (const match of value.matchAll(REFERENCE)) {
@@ -144,6 +152,8 @@ function checkReferences(manifest: any, where: string, applier: Applier, allowed
         errors.push(`${where}: ${field} holds \${${match[2]}} but ${applier.name} does not substitute; remove it or enable substitution`);
       } else if (!variable || !allowed.has(variable[1])) {
         errors.push(`${where}: ${field} references \${${match[2]}}, which is neither a cluster variable nor a key of ${applier.secrets.map((s) => s.name).join(', ') || 'a generated secret of this component'}; declare it, or escape a literal with escapeSubstitution()`);
+      } else {
+        used.add(variable[1]);
       }
     }
   });

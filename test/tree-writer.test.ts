@@ -2,6 +2,7 @@ import { ApiObject, App } from 'cdk8s';
 import { TreeChart } from '../constructs/tree-chart';
 import { escapeSubstitution, renderTree } from '../constructs/tree-writer';
 import { FluxKustomization } from '../constructs/flux-kustomization';
+import { GeneratedSecret, Generator } from '../constructs/generated-secret';
 import { GitRepository } from '../constructs/git-repository';
 import { parse } from 'yaml';
 import { buildApp } from '../main';
@@ -50,6 +51,17 @@ describe('tree writer', () => {
   test('GIVEN a declared cluster variable WHEN rendered THEN it is kept for Flux to substitute', () => {
     const files = renderTree(appWith((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd', namespace: 'ns' }, data: { host: 'x.${domain}' } } as any)));
     expect(files.get('apps/demo/configmap-d.yaml')).toContain('host: x.${domain}');
+  });
+
+  test('GIVEN a Kustomization substituting from a generated secret nothing reads WHEN rendered THEN synth is refused naming it', () => {
+    const app = new App();
+    const chart = new TreeChart(app, 'c', { directory: 'apps/demo' });
+    const source = new GitRepository(chart, 'g', { name: 'stackspin', url: 'https://example.org/x.git', branch: 'main' });
+    const secret = new GeneratedSecret(chart, 's', { name: 'stackspin-demo-variables', keys: { demo_password: { generator: Generator.PASSWORD } } });
+    new FluxKustomization(chart, 'k', { name: 'demo', source, target: chart, secrets: [secret] });
+    expect(() => renderTree(app)).toThrow('Kustomization demo substitutes from stackspin-demo-variables, but nothing in apps/demo references its keys (demo_password); use them or drop the secret');
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd', namespace: 'ns' }, data: { pw: secret.ref('demo_password') } } as any);
+    expect(renderTree(app).get('apps/demo/configmap-d.yaml')).toContain('pw: ${demo_password}');
   });
 
   test('GIVEN any directory WHEN rendered THEN its kustomization.yaml lists exactly its files', () => {

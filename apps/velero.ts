@@ -48,7 +48,6 @@ export const velero = defineComponent({
       name,
       chart: charts.velero,
       // Every optional app carries its label; Velero's namespace itself is never backed up.
-      backupSet: name,
       values: {
         // Flux installs and upgrades the chart's CRDs (crds/ directory); the chart's job would
         // run kubectl at the cluster's version, an unpinned image.

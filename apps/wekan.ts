@@ -32,7 +32,6 @@ export const wekan = defineComponent({
   dependsOn: [singleSignOn],
   build(component) {
     const name = component.definition.name;
-    const backupSetLabels = { [BACKUP_SET_LABEL]: name };
     // The key name Stackspin clusters already have (the 0.x upgrade notes restore it).
     const secret = component.generatedSecret({ wekan_oauth_client_secret: { generator: Generator.PASSWORD } });
     const client = new OAuth2Client(component, 'OAuth2Client', {
@@ -58,13 +57,12 @@ export const wekan = defineComponent({
     component.helmApp({
       name,
       chart: charts.wekan,
-      backupSet: name,
       values: {
         root_url: `https://${WEKAN_HOST}`,
         // One replica: FerretDB on SQLite has one writer, and the data volume is ReadWriteOnce.
         autoscaling: { enabled: false },
         replicaCount: 1,
-        podLabels: backupSetLabels,
+        podLabels: component.backupLabels,
         ingress: {
           enabled: true,
           className: ingress.className,
@@ -126,7 +124,7 @@ export const wekan = defineComponent({
             target: { kind: 'StatefulSet', name: FERRETDB_STATEFULSET },
             patch: JSON.stringify([
               { op: 'add', path: `/spec/template/metadata/labels/${jsonPointer(BACKUP_SET_LABEL)}`, value: name },
-              { op: 'add', path: '/spec/volumeClaimTemplates/0/metadata/labels', value: backupSetLabels },
+              { op: 'add', path: '/spec/volumeClaimTemplates/0/metadata/labels', value: component.backupLabels },
             ]),
           }],
         },

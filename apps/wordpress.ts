@@ -2,7 +2,6 @@ import { charts } from '../catalogue';
 import { vars } from '../constructs/cluster-variables';
 import { defineComponent, Layer, Namespaces } from '../constructs/component';
 import { Generator } from '../constructs/generated-secret';
-import { BACKUP_SET_LABEL } from '../constructs/helm-app';
 import { ingress } from '../infrastructure/traefik';
 
 const APP = 'wordpress';
@@ -12,8 +11,6 @@ const DATABASE = APP;
 /** The public site: the documents host WordPress on `www.` (or the root domain). */
 const WORDPRESS_HOST = `www.${vars.domain}`;
 const TLS_SECRET = 'stackspin-wordpress';
-
-const backupLabels = { [BACKUP_SET_LABEL]: APP };
 
 /**
  * WordPress from the groundhog2k chart (the official `wordpress` image), with a CloudPirates
@@ -38,14 +35,13 @@ export const wordpress = defineComponent({
     const mariadb = component.helmApp({
       name: MARIADB,
       chart: charts.mariadb,
-      backupSet: APP,
       values: {
         fullnameOverride: MARIADB,
         // The image is pinned by digest, so a restart need not reach the registry.
         image: { imagePullPolicy: 'IfNotPresent' },
         auth: { database: DATABASE, username: DATABASE },
         // The StatefulSet's volumeClaimTemplates are not labelled by the release's commonMetadata.
-        persistence: { size: '8Gi', labels: backupLabels },
+        persistence: { size: '8Gi', labels: component.backupLabels },
         resources: {
           requests: { cpu: '50m', memory: '256Mi' },
           limits: { cpu: '1', memory: '768Mi' },
@@ -62,7 +58,6 @@ export const wordpress = defineComponent({
     component.helmApp({
       name: APP,
       chart: charts.wordpress,
-      backupSet: APP,
       dependsOn: [mariadb],
       values: {
         mariadb: { enabled: false },
@@ -80,7 +75,7 @@ export const wordpress = defineComponent({
           hosts: [{ host: WORDPRESS_HOST, paths: [{ path: '/', pathType: 'Prefix' }] }],
           tls: [{ secretName: TLS_SECRET, hosts: [WORDPRESS_HOST] }],
         },
-        storage: { requestedSize: '5Gi', labels: backupLabels },
+        storage: { requestedSize: '5Gi', labels: component.backupLabels },
         resources: {
           requests: { cpu: '50m', memory: '128Mi' },
           limits: { cpu: '1', memory: '512Mi' },

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { FluxKustomization, HealthCheck } from './flux-kustomization';
 import { GeneratedKey, GeneratedSecret } from './generated-secret';
-import { HelmApp, HelmAppProps } from './helm-app';
+import { BACKUP_SET_LABEL, HelmApp, HelmAppProps } from './helm-app';
 import type { Platform } from './platform';
 import { TreeChart } from './tree-chart';
 
@@ -116,11 +116,26 @@ export class Component<O = unknown> extends TreeChart {
     return secret;
   }
 
-  /** A HelmApp in this component, its source taken from the platform's sources. */
+  /**
+   * The `stackspin.net/backupSet` label of an optional app, for what a chart's values must label
+   * itself (volume claim templates, pods). Only apps have a backup set of their own.
+   */
+  public get backupLabels(): Readonly<Record<string, string>> {
+    if (!this.optional) {
+      throw new Error(`component ${this.definition.name} is not an app (layer ${this.definition.layer}); give its HelmApp an explicit backupSet`);
+    }
+    return { [BACKUP_SET_LABEL]: this.definition.name };
+  }
+
+  /**
+   * A HelmApp in this component, its source taken from the platform's sources. In an optional app
+   * every release belongs to the app's backup set unless `backupSet` says otherwise.
+   */
   public helmApp(props: Omit<HelmAppProps, 'source' | 'namespace'> & { readonly namespace?: string }): HelmApp {
     return new HelmApp(this, props.name, {
       ...props,
       namespace: props.namespace ?? this.namespace,
+      backupSet: props.backupSet ?? (this.optional ? this.definition.name : undefined),
       source: this.platform.helmRepository(props.chart),
     });
   }

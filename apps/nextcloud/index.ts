@@ -3,7 +3,6 @@ import { charts } from '../../catalogue';
 import { vars } from '../../constructs/cluster-variables';
 import { defineComponent, Layer, Namespaces } from '../../constructs/component';
 import { Generator } from '../../constructs/generated-secret';
-import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { OAuth2Client } from '../../constructs/oauth2-client';
 import { ReferenceSecret } from '../../constructs/reference-secret';
 import { OAuth2ClientSpecTokenEndpointAuthMethod } from '../../imports/hydra-oauth2client-hydra.ory.sh';
@@ -26,8 +25,6 @@ const NEXTCLOUD_HOST = `files.${vars.domain}`;
 const ONLYOFFICE_HOST = `office.${vars.domain}`;
 const FILES_TLS = 'stackspin-nextcloud-files';
 const OFFICE_TLS = 'stackspin-nextcloud-office';
-
-const backupLabels = { [BACKUP_SET_LABEL]: APP };
 
 /**
  * Nextcloud with ONLYOFFICE: the nextcloud chart (release `nc`) with its bundled database and cache
@@ -81,21 +78,20 @@ export const nextcloud = defineComponent({
     new ReferenceSecret(component, 'ValkeySecret', {
       name: VALKEY,
       namespace,
-      labels: backupLabels,
+      labels: component.backupLabels,
       references: { password: secret.ref('nextcloud_valkey_password') },
     });
 
     const postgres = component.helmApp({
       name: POSTGRES,
       chart: charts.postgres,
-      backupSet: APP,
       values: {
         fullnameOverride: POSTGRES,
         // The image is pinned by digest, so a restart need not reach the registry.
         image: { imagePullPolicy: 'IfNotPresent' },
         auth: { username: DATABASE, database: DATABASE },
         // The StatefulSet's volumeClaimTemplates are not labelled by the release's commonMetadata.
-        persistence: { size: '8Gi', labels: backupLabels },
+        persistence: { size: '8Gi', labels: component.backupLabels },
         resources: {
           requests: { cpu: '50m', memory: '128Mi' },
           limits: { cpu: '1', memory: '512Mi' },
@@ -107,7 +103,6 @@ export const nextcloud = defineComponent({
     const valkey = component.helmApp({
       name: VALKEY,
       chart: charts.valkey,
-      backupSet: APP,
       values: {
         fullnameOverride: VALKEY,
         image: { imagePullPolicy: 'IfNotPresent' },
@@ -126,7 +121,6 @@ export const nextcloud = defineComponent({
       name: APP,
       releaseName: RELEASE_NAME,
       chart: charts.nextcloud,
-      backupSet: APP,
       dependsOn: [postgres, valkey],
       timeout: Duration.minutes(20),
       values: {
@@ -201,7 +195,7 @@ export const nextcloud = defineComponent({
             },
           },
         },
-        persistence: { enabled: true, size: '20Gi', labels: backupLabels },
+        persistence: { enabled: true, size: '20Gi', labels: component.backupLabels },
         resources: {
           requests: { cpu: '100m', memory: '512Mi' },
           limits: { cpu: '2', memory: '2Gi' },

@@ -1,7 +1,7 @@
 import { charts, ImageEntry, images } from '../../catalogue';
 import { Component } from '../../constructs/component';
 import { GeneratedSecret } from '../../constructs/generated-secret';
-import { BACKUP_SET_LABEL, HelmApp } from '../../constructs/helm-app';
+import { HelmApp } from '../../constructs/helm-app';
 
 /** The user (and database, and RabbitMQ user) Zulip connects as; Zulip's own compose file uses it too. */
 export const ZULIP_USER = 'zulip';
@@ -34,8 +34,6 @@ export const BACKING_SERVICE_KEYS = {
 export interface ZulipBackingServicesProps {
   /** The component's generated secret, holding every key of BACKING_SERVICE_KEYS. */
   readonly secret: GeneratedSecret;
-  /** The backupSet label value of the app. */
-  readonly backupSet: string;
 }
 
 /** Zulip's four backing services, each a release whose Service is named after it. */
@@ -58,14 +56,11 @@ function registryAndRepository(entry: ImageEntry): { registry: string; repositor
  * contain the chart names, so each chart names its Service after the release (`zulip-postgres`...).
  */
 export function zulipBackingServices(component: Component<any>, props: ZulipBackingServicesProps): ZulipBackingServices {
-  const { secret, backupSet } = props;
-  // A fresh object per use: a shared one would be written as a YAML anchor and alias.
-  const labels = (): Record<string, string> => ({ [BACKUP_SET_LABEL]: backupSet });
+  const { secret } = props;
 
   const postgres = component.helmApp({
     name: 'zulip-postgres',
     chart: charts.postgres,
-    backupSet,
     values: {
       // Zulip's full-text search needs its dictionaries in PostgreSQL's tsearch_data, which only
       // Zulip's image (official postgres:14-alpine plus those files) has. Its tag has no dot, so
@@ -76,8 +71,8 @@ export function zulipBackingServices(component: Component<any>, props: ZulipBack
       // uid 70 is `postgres` in the Alpine-based image; the chart's 999 has no passwd entry there.
       podSecurityContext: { fsGroup: 70 },
       containerSecurityContext: { runAsUser: 70, runAsGroup: 70 },
-      persistence: { size: '10Gi', labels: labels() },
-      podLabels: labels(),
+      persistence: { size: '10Gi', labels: component.backupLabels },
+      podLabels: component.backupLabels,
       resources: {
         requests: { cpu: '100m', memory: '256Mi' },
         limits: { cpu: '1', memory: '1Gi' },
@@ -89,13 +84,12 @@ export function zulipBackingServices(component: Component<any>, props: ZulipBack
   const rabbitmq = component.helmApp({
     name: 'zulip-rabbitmq',
     chart: charts.rabbitmq,
-    backupSet,
     values: {
       auth: { username: ZULIP_USER },
       // Zulip's queues are transient, as in Zulip's chart; no volume to back up.
       persistence: { enabled: false },
       managementPlugin: { enabled: false },
-      podLabels: labels(),
+      podLabels: component.backupLabels,
       resources: {
         requests: { cpu: '100m', memory: '256Mi' },
         limits: { cpu: '500m', memory: '512Mi' },
@@ -113,12 +107,11 @@ export function zulipBackingServices(component: Component<any>, props: ZulipBack
   const redis = component.helmApp({
     name: 'zulip-valkey',
     chart: charts.valkey,
-    backupSet,
     values: {
       // Rate limits and presence only, as in Zulip's chart: no persistence.
       persistence: { enabled: false },
       config: { save: '' },
-      podLabels: labels(),
+      podLabels: component.backupLabels,
       resources: {
         requests: { cpu: '50m', memory: '64Mi' },
         limits: { cpu: '250m', memory: '256Mi' },
@@ -130,7 +123,6 @@ export function zulipBackingServices(component: Component<any>, props: ZulipBack
   const memcached = component.helmApp({
     name: 'zulip-memcached',
     chart: charts.memcached,
-    backupSet,
     values: {
       config: {
         memoryLimit: 128,
@@ -144,7 +136,7 @@ export function zulipBackingServices(component: Component<any>, props: ZulipBack
       // Readable by the memcached user through the pod's fsGroup (11211).
       extraVolumes: [{ name: 'sasl', secret: { secretName: MEMCACHED_SASL.secretName, defaultMode: 0o440 } }],
       extraVolumeMounts: [{ name: 'sasl', mountPath: MEMCACHED_SASL.directory, readOnly: true }],
-      podLabels: labels(),
+      podLabels: component.backupLabels,
       resources: {
         requests: { cpu: '50m', memory: '64Mi' },
         limits: { cpu: '250m', memory: '192Mi' },

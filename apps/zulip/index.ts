@@ -3,7 +3,6 @@ import { charts } from '../../catalogue';
 import { vars } from '../../constructs/cluster-variables';
 import { defineComponent, Layer, Namespaces } from '../../constructs/component';
 import { Generator } from '../../constructs/generated-secret';
-import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { OAuth2Client } from '../../constructs/oauth2-client';
 import { OAuth2ClientSpecTokenEndpointAuthMethod } from '../../imports/hydra-oauth2client-hydra.ory.sh';
 import { ingress } from '../../infrastructure/traefik';
@@ -50,7 +49,7 @@ export const zulip = defineComponent({
       tokenEndpointAuthMethod: OAuth2ClientSpecTokenEndpointAuthMethod.CLIENT_UNDERSCORE_SECRET_UNDERSCORE_POST,
     });
     const issuerUrl = component.platform.use(singleSignOn).outputs.issuerUrl;
-    const services = zulipBackingServices(component, { secret, backupSet: name });
+    const services = zulipBackingServices(component, { secret });
 
     // A Python dict literal, evaluated by Zulip's settings; the secret is read by name at run time.
     const identityProviders = `{"stackspin": {"oidc_url": "${issuerUrl}", "display_name": "Stackspin", "display_icon": None, `
@@ -59,14 +58,13 @@ export const zulip = defineComponent({
     component.helmApp({
       name,
       chart: charts.zulip,
-      backupSet: name,
       // Only after the services it cannot start without. Not memcached: its pod waits for the
       // SASL Secret this release renders.
       dependsOn: [services.postgres, services.rabbitmq, services.redis],
       // The first start runs every database migration.
       timeout: Duration.minutes(20),
       values: {
-        podLabels: { [BACKUP_SET_LABEL]: name },
+        podLabels: component.backupLabels,
         ingress: {
           enabled: true,
           className: ingress.className,

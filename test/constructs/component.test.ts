@@ -28,6 +28,25 @@ describe('Component', () => {
     expect(c.kustomization.secrets).toEqual([c.outputs]);
   });
 
+  test('GIVEN an app WHEN a release is added without backupSet THEN it belongs to the app\'s backup set, and backupLabels say so', () => {
+    const platform = new Platform(Testing.app(), 'stackspin');
+    const chart = { repository: 'https://charts.example.org/', chart: 'demo', version: '1.0.0', upstream: 'test' };
+    const app = platform.use(defineComponent({
+      name: 'demo', layer: Layer.APP, namespace: Namespaces.APPS,
+      build: (self) => [self.helmApp({ name: 'demo', chart }), self.helmApp({ name: 'demo-db', chart, backupSet: 'other' })],
+    }));
+    const labels = app.outputs.map((h) => (h.node.findChild('Resource') as any).toJson().spec.commonMetadata?.labels);
+    expect(labels).toEqual([{ 'stackspin.net/backupSet': 'demo' }, { 'stackspin.net/backupSet': 'other' }]);
+    expect(app.backupLabels).toEqual({ 'stackspin.net/backupSet': 'demo' });
+  });
+
+  test('GIVEN a core component WHEN its backupLabels are read THEN the fix is an explicit backupSet', () => {
+    const platform = new Platform(Testing.app(), 'stackspin');
+    const core = platform.use(defineComponent({ name: 'demo', layer: Layer.CORE, namespace: Namespaces.CORE, build: (self) => self.helmApp({ name: 'demo', chart: { repository: 'https://charts.example.org/', chart: 'demo', version: '1.0.0', upstream: 'test' } }) }));
+    expect((core.outputs.node.findChild('Resource') as any).toJson().spec.commonMetadata).toBeUndefined();
+    expect(() => core.backupLabels).toThrow('component demo is not an app (layer core); give its HelmApp an explicit backupSet');
+  });
+
   test('GIVEN generatedSecret called twice WHEN built THEN the fix is to declare all keys at once', () => {
     const platform = new Platform(Testing.app(), 'stackspin');
     const twice = defineComponent({ name: 'demo', layer: Layer.APP, namespace: Namespaces.APPS, build: (self) => { self.generatedSecret({}); self.generatedSecret({}); } });

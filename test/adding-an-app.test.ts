@@ -26,7 +26,6 @@ const myapp = defineComponent({
     component.helmApp({
       name: 'myapp',
       chart: myappChart,
-      backupSet: 'myapp',
       values: { ingress: { enabled: true, className: ingress.className, annotations: ingress.annotations, host: `myapp.${vars.domain}` } },
       secretValues: { oidc: { clientSecret: secret.ref('myapp_oauth_client_secret') } },
     });

@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { Component, defineComponent, Layer, Namespaces } from '../../constructs/component';
 import { GeneratedSecret, Generator } from '../../constructs/generated-secret';
+import { HelmApp } from '../../constructs/helm-app';
 import { Platform } from '../../constructs/platform';
 
 describe('Component', () => {
@@ -31,7 +32,7 @@ describe('Component', () => {
   test('GIVEN an app WHEN a release is added without backupSet THEN it belongs to the app\'s backup set, and backupLabels say so', () => {
     const platform = new Platform(Testing.app(), 'stackspin');
     const chart = { repository: 'https://charts.example.org/', chart: 'demo', version: '1.0.0', upstream: 'test' };
-    const app = platform.use(defineComponent({
+    const app = platform.use(defineComponent<HelmApp[]>({
       name: 'demo', layer: Layer.APP, namespace: Namespaces.APPS,
       build: (self) => [self.helmApp({ name: 'demo', chart }), self.helmApp({ name: 'demo-db', chart, backupSet: 'other' })],
     }));
@@ -42,7 +43,7 @@ describe('Component', () => {
 
   test('GIVEN a core component WHEN its backupLabels are read THEN the fix is an explicit backupSet', () => {
     const platform = new Platform(Testing.app(), 'stackspin');
-    const core = platform.use(defineComponent({ name: 'demo', layer: Layer.CORE, namespace: Namespaces.CORE, build: (self) => self.helmApp({ name: 'demo', chart: { repository: 'https://charts.example.org/', chart: 'demo', version: '1.0.0', upstream: 'test' } }) }));
+    const core = platform.use(defineComponent<HelmApp>({ name: 'demo', layer: Layer.CORE, namespace: Namespaces.CORE, build: (self) => self.helmApp({ name: 'demo', chart: { repository: 'https://charts.example.org/', chart: 'demo', version: '1.0.0', upstream: 'test' } }) }));
     expect((core.outputs.node.findChild('Resource') as any).toJson().spec.commonMetadata).toBeUndefined();
     expect(() => core.backupLabels).toThrow('component demo is not an app (layer core); give its HelmApp an explicit backupSet');
   });

@@ -2,7 +2,6 @@ import { charts, images } from '../catalogue';
 import { vars } from '../constructs/cluster-variables';
 import { defineComponent, Layer, Namespaces } from '../constructs/component';
 import { Generator } from '../constructs/generated-secret';
-import { BACKUP_SET_LABEL } from '../constructs/helm-app';
 import { OAuth2Client } from '../constructs/oauth2-client';
 import { ReferenceSecret } from '../constructs/reference-secret';
 import { OAuth2ClientSpecTokenEndpointAuthMethod } from '../imports/hydra-oauth2client-hydra.ory.sh';
@@ -15,7 +14,7 @@ export const WEKAN_HOST = `wekan.${vars.domain}`;
 /** The certificate (and its Secret) cert-manager issues for the Ingress. */
 export const WEKAN_TLS_SECRET = 'stackspin-wekan';
 
-/** Environment WeKan reads from a Secret: the OAuth2 client secret and the SMTP password. */
+/** Environment WeKan reads from a Secret: the OAuth2 client secret and the SMTP URL, which holds the password. */
 export const WEKAN_SECRET_ENV = 'wekan-secret-env';
 
 /** The name the chart gives FerretDB's StatefulSet (`<release>-ferretdb`). */
@@ -50,7 +49,8 @@ export const wekan = defineComponent({
       namespace: component.namespace,
       references: {
         OAUTH2_SECRET: secret.ref('wekan_oauth_client_secret'),
-        WEKAN_SMTP_PASSWORD: vars.outgoing_mail_smtp_password,
+        // smtps:// on port 465, else smtp:// (STARTTLS); credentials percent-encoded.
+        MAIL_URL: vars.outgoing_mail_smtp_url,
       },
     });
 
@@ -62,7 +62,6 @@ export const wekan = defineComponent({
         // One replica: FerretDB on SQLite has one writer, and the data volume is ReadWriteOnce.
         autoscaling: { enabled: false },
         replicaCount: 1,
-        podLabels: component.backupLabels,
         ingress: {
           enabled: true,
           className: ingress.className,
@@ -70,7 +69,6 @@ export const wekan = defineComponent({
           hosts: [WEKAN_HOST],
           tls: [{ secretName: WEKAN_TLS_SECRET, hosts: [WEKAN_HOST] }],
         },
-        // Kubernetes expands $(VAR) from the container's earlier variables, envFrom included.
         extraEnvFrom: `- secretRef:\n    name: ${WEKAN_SECRET_ENV}\n`,
         env: [
           // The chart's defaults (a list value replaces the chart's whole list).
@@ -91,8 +89,6 @@ export const wekan = defineComponent({
           { name: 'OAUTH2_USERNAME_MAP', value: 'preferred_username' },
           { name: 'OAUTH2_FULLNAME_MAP', value: 'name' },
           { name: 'OAUTH2_EMAIL_MAP', value: 'email' },
-          // Node parses the user up to the last '@', so an e-mail address as SMTP user works.
-          { name: 'MAIL_URL', value: `smtp://${vars.outgoing_mail_smtp_user}:$(WEKAN_SMTP_PASSWORD)@${vars.outgoing_mail_smtp_host}:${vars.outgoing_mail_smtp_port}/` },
           { name: 'MAIL_FROM', value: `WeKan <${vars.outgoing_mail_from_address}>` },
         ],
         resources: {
@@ -117,23 +113,15 @@ export const wekan = defineComponent({
           },
         },
       },
-      // The chart has no values for FerretDB's pod or claim labels; the restore runbook selects by them.
+      // The chart has no value for FerretDB's claim labels; the restore runbook selects by them.
       postRenderers: [{
         kustomize: {
           patches: [{
             target: { kind: 'StatefulSet', name: FERRETDB_STATEFULSET },
-            patch: JSON.stringify([
-              { op: 'add', path: `/spec/template/metadata/labels/${jsonPointer(BACKUP_SET_LABEL)}`, value: name },
-              { op: 'add', path: '/spec/volumeClaimTemplates/0/metadata/labels', value: component.backupLabels },
-            ]),
+            patch: JSON.stringify([{ op: 'add', path: '/spec/volumeClaimTemplates/0/metadata/labels', value: component.backupLabels }]),
           }],
         },
       }],
     });
   },
 });
-
-/** A JSON-pointer segment: `/` and `~` escaped (RFC 6901). */
-function jsonPointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}

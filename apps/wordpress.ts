@@ -1,7 +1,9 @@
 import { charts } from '../catalogue';
+import { backingService, BackingServiceKind } from '../constructs/backing-service';
 import { vars } from '../constructs/cluster-variables';
 import { defineComponent, Layer, Namespaces } from '../constructs/component';
 import { Generator } from '../constructs/generated-secret';
+import { localPathProvisioner } from '../infrastructure/local-path-provisioner';
 import { ingress } from '../infrastructure/traefik';
 
 const APP = 'wordpress';
@@ -16,8 +18,7 @@ const TLS_SECRET = 'stackspin-wordpress';
  * WordPress from the groundhog2k chart (the official `wordpress` image), with a CloudPirates
  * MariaDB (official image) as its database; the chart's own MariaDB subchart (stale) stays off.
  *
- * Single sign-on is left out, so the component needs nothing but the implicit sources and
- * namespaces. The chart cannot install plugins: an OpenID Connect plugin would have to be
+ * Single sign-on is left out, so the component needs only the storage its claims use. The chart cannot install plugins: an OpenID Connect plugin would have to be
  * downloaded by an init container at every start and loaded as a must-use plugin, and the one
  * configurable without the admin UI (OpenID Connect Generic, whose button the documents show)
  * could not be confirmed as maintained (newest release found: 3.10.0), so nothing pins it.
@@ -26,32 +27,27 @@ export const wordpress = defineComponent({
   name: APP,
   layer: Layer.APP,
   namespace: Namespaces.APPS,
+  dependsOn: [localPathProvisioner],
   build(component) {
     const secret = component.generatedSecret({
       wordpress_mariadb_root_password: { generator: Generator.PASSWORD },
       wordpress_mariadb_password: { generator: Generator.PASSWORD },
     });
 
-    const mariadb = component.helmApp({
+    const mariadb = backingService(component, {
       name: MARIADB,
-      chart: charts.mariadb,
-      values: {
-        fullnameOverride: MARIADB,
-        // The image is pinned by digest, so a restart need not reach the registry.
-        image: { imagePullPolicy: 'IfNotPresent' },
-        auth: { database: DATABASE, username: DATABASE },
-        // The StatefulSet's volumeClaimTemplates are not labelled by the release's commonMetadata.
-        persistence: { size: '8Gi', labels: component.backupLabels },
-        resources: {
-          requests: { cpu: '50m', memory: '256Mi' },
-          limits: { cpu: '1', memory: '768Mi' },
-        },
-      },
+      kind: BackingServiceKind.MARIADB,
+      storage: '8Gi',
+      values: { auth: { database: DATABASE, username: DATABASE } },
       secretValues: {
         auth: {
           rootPassword: secret.ref('wordpress_mariadb_root_password'),
           password: secret.ref('wordpress_mariadb_password'),
         },
+      },
+      resources: {
+        requests: { cpu: '50m', memory: '256Mi' },
+        limits: { cpu: '1', memory: '768Mi' },
       },
     });
 

@@ -62,9 +62,21 @@ export enum Requirement {
   BACKUP = 'required when velero is enabled',
 }
 
+/** What YAML type a lone reference to a variable becomes once substituted. */
+export enum Scalar {
+  /** Always a string: references are double-quoted, so `123`, `true` or `a: b` stay strings. */
+  STRING = 'string',
+  /** `true` or `false` (the schema allows nothing else): a lone reference stays plain, a YAML boolean. */
+  BOOLEAN = 'boolean',
+  /** Digits only (the schema allows nothing else): a lone reference stays plain, a YAML integer. */
+  INTEGER = 'integer',
+}
+
 export interface ClusterVariableSpec {
   readonly description: string;
   readonly schema: z.ZodType<string>;
+  /** @default Scalar.STRING */
+  readonly scalar?: Scalar;
   readonly requirement: Requirement;
   /** Rendered into references as `${name:=default}`, so Flux's strict substitution accepts a missing key. */
   readonly default?: string;
@@ -81,12 +93,12 @@ export const CLUSTER_VARIABLES = {
   domain: v({ description: 'The FQDN of your cluster; apps live on subdomains of it', schema: domainName, requirement: Requirement.REQUIRED, example: 'stackspin.example.org' }),
   admin_email: v({ description: "The system administrator's e-mail address; alerts and Let's Encrypt notices go here", schema: email, requirement: Requirement.REQUIRED, example: 'admin@example.org' }),
 
-  outgoing_mail_enabled: v({ description: 'Send mail (password recovery, notifications, alerts) through an SMTP server', schema: bool, requirement: Requirement.OPTIONAL, default: 'false', example: 'true' }),
+  outgoing_mail_enabled: v({ description: 'Send mail (password recovery, notifications, alerts) through an SMTP server', schema: bool, scalar: Scalar.BOOLEAN, requirement: Requirement.OPTIONAL, default: 'false', example: 'true' }),
   outgoing_mail_from_address: v({ description: 'Address the cluster sends mail from; an existing SMTP login', schema: email, requirement: Requirement.MAIL, default: 'admin@example.org', example: 'admin@example.org' }),
   outgoing_mail_from_local_part: v({ description: 'The part of the from address before the @', schema: text, requirement: Requirement.MAIL, default: 'admin', example: 'admin' }),
   outgoing_mail_domain: v({ description: 'The part of the from address after the @', schema: domainName, requirement: Requirement.MAIL, default: 'example.org', example: 'example.org' }),
   outgoing_mail_smtp_host: v({ description: 'SMTP server host name', schema: domainName, requirement: Requirement.MAIL, default: 'localhost.localdomain', example: 'smtp.example.org' }),
-  outgoing_mail_smtp_port: v({ description: 'SMTP server port (587 for STARTTLS)', schema: port, requirement: Requirement.MAIL, default: '587', example: '587' }),
+  outgoing_mail_smtp_port: v({ description: 'SMTP server port (587 for STARTTLS)', schema: port, scalar: Scalar.INTEGER, requirement: Requirement.MAIL, default: '587', example: '587' }),
   outgoing_mail_smtp_user: v({ description: 'SMTP user name, often the from address', schema: text, requirement: Requirement.MAIL, default: 'admin@example.org', example: 'admin@example.org' }),
   outgoing_mail_smtp_password: v({ description: 'SMTP password', schema: text, requirement: Requirement.MAIL, default: 'unset', example: 'CHANGEME', sensitive: true }),
   outgoing_mail_smtp_authtype: v({ description: 'SMTP authentication type', schema: z.enum(['LOGIN', 'PLAIN', 'CRAM-MD5'], { message: 'must be LOGIN, PLAIN or CRAM-MD5' }), requirement: Requirement.OPTIONAL, default: 'LOGIN', example: 'LOGIN' }),
@@ -101,10 +113,10 @@ export const CLUSTER_VARIABLES = {
   ingress_allowed_source_ranges: v({ description: 'Comma-separated CIDR ranges allowed to reach the ingress (all by default)', schema: cidrList, requirement: Requirement.OPTIONAL, default: '0.0.0.0/0,::/0', example: '0.0.0.0/0,::/0' }),
 
   maintenance_time_zone: v({ description: 'IANA time zone of the maintenance windows', schema: timeZone, requirement: Requirement.OPTIONAL, default: 'Etc/UTC', example: 'Europe/Amsterdam' }),
-  flux_window_start_hour: v({ description: 'Hour the stackspin GitRepository is resumed (Flux takes new revisions)', schema: hour, requirement: Requirement.OPTIONAL, default: '2', example: '2' }),
-  flux_window_end_hour: v({ description: 'Hour the stackspin GitRepository is suspended again', schema: hour, requirement: Requirement.OPTIONAL, default: '4', example: '4' }),
-  k3s_window_start_hour: v({ description: 'Hour the system-upgrade-controller is scaled up (k3s upgrades)', schema: hour, requirement: Requirement.OPTIONAL, default: '1', example: '1' }),
-  k3s_window_end_hour: v({ description: 'Hour the system-upgrade-controller is scaled down again', schema: hour, requirement: Requirement.OPTIONAL, default: '2', example: '2' }),
+  flux_window_start_hour: v({ scalar: Scalar.INTEGER, description: 'Hour the stackspin GitRepository is resumed (Flux takes new revisions)', schema: hour, requirement: Requirement.OPTIONAL, default: '2', example: '2' }),
+  flux_window_end_hour: v({ scalar: Scalar.INTEGER, description: 'Hour the stackspin GitRepository is suspended again', schema: hour, requirement: Requirement.OPTIONAL, default: '4', example: '4' }),
+  k3s_window_start_hour: v({ scalar: Scalar.INTEGER, description: 'Hour the system-upgrade-controller is scaled up (k3s upgrades)', schema: hour, requirement: Requirement.OPTIONAL, default: '1', example: '1' }),
+  k3s_window_end_hour: v({ scalar: Scalar.INTEGER, description: 'Hour the system-upgrade-controller is scaled down again', schema: hour, requirement: Requirement.OPTIONAL, default: '2', example: '2' }),
 
   stackspin_repo_url: v({ description: 'Git repository the cluster follows', schema: url, requirement: Requirement.OPTIONAL, default: 'https://open.greenhost.net/stackspin/stackspin-gitops.git', example: 'https://open.greenhost.net/stackspin/stackspin-gitops.git' }),
   stackspin_repo_branch: v({ description: 'Branch of that repository', schema: gitRef, requirement: Requirement.OPTIONAL, default: 'main', example: 'main' }),
@@ -115,13 +127,64 @@ export type ClusterVariableName = keyof typeof CLUSTER_VARIABLES;
 
 export const CLUSTER_VARIABLE_NAMES = Object.keys(CLUSTER_VARIABLES) as ClusterVariableName[];
 
-/** The Flux substitution reference for a variable, with its default where it has one. */
-export function variableReference(name: ClusterVariableName): string {
-  const spec: ClusterVariableSpec = CLUSTER_VARIABLES[name];
+/** A variable bootstrap computes from the operator's, into the same Secret; never set by hand. */
+export interface DerivedVariableSpec {
+  readonly description: string;
+  /** The value, from the operator's variables (unset ones read as their defaults). */
+  readonly derive: (value: (name: ClusterVariableName) => string | undefined) => string;
+  /** Never printed by tools. */
+  readonly sensitive?: boolean;
+}
+
+/**
+ * The SMTP server as a connection URL, for apps that take only that (Kratos's courier, WeKan's
+ * MAIL_URL): `smtps://` (implicit TLS) on port 465, else `smtp://` (STARTTLS); user and password
+ * percent-encoded, so `@`, `/`, `?`, `#`, `%` or `:` in them survive.
+ */
+function smtpUrl(value: (name: ClusterVariableName) => string | undefined): string {
+  const port = value('outgoing_mail_smtp_port') ?? '';
+  const userinfo = `${encodeURIComponent(value('outgoing_mail_smtp_user') ?? '')}:${encodeURIComponent(value('outgoing_mail_smtp_password') ?? '')}`;
+  return `${port === '465' ? 'smtps' : 'smtp'}://${userinfo}@${value('outgoing_mail_smtp_host') ?? ''}:${port}/`;
+}
+
+export const DERIVED_VARIABLES = {
+  outgoing_mail_smtp_url: { description: 'SMTP connection URL with percent-encoded credentials', derive: smtpUrl, sensitive: true },
+} as const satisfies Record<string, DerivedVariableSpec>;
+
+export type DerivedVariableName = keyof typeof DERIVED_VARIABLES;
+
+export const DERIVED_VARIABLE_NAMES = Object.keys(DERIVED_VARIABLES) as DerivedVariableName[];
+
+/** Every variable the cluster-variables Secret holds: the operator's and the derived ones. */
+export const SECRET_VARIABLE_NAMES: readonly string[] = [...CLUSTER_VARIABLE_NAMES, ...DERIVED_VARIABLE_NAMES];
+
+/** The derived variables of a set of operator values (unset ones read as their defaults). */
+export function deriveVariables(values: Readonly<Partial<Record<ClusterVariableName, string>>>): Record<DerivedVariableName, string> {
+  const value = (name: ClusterVariableName): string | undefined => values[name] ?? (CLUSTER_VARIABLES[name] as ClusterVariableSpec).default;
+  return Object.fromEntries(DERIVED_VARIABLE_NAMES.map((name) => [name, DERIVED_VARIABLES[name].derive(value)])) as Record<DerivedVariableName, string>;
+}
+
+/**
+ * The Flux substitution reference for a variable, with its default where it has one. A derived
+ * variable defaults to what it derives from the defaults, for clusters bootstrapped before it existed.
+ */
+export function variableReference(name: ClusterVariableName | DerivedVariableName): string {
+  if (name in DERIVED_VARIABLES) return `\${${name}:=${deriveVariables({})[name as DerivedVariableName]}}`;
+  const spec: ClusterVariableSpec = CLUSTER_VARIABLES[name as ClusterVariableName];
   return spec.default === undefined ? `\${${name}}` : `\${${name}:=${spec.default}}`;
+}
+
+/**
+ * Whether a string is nothing but a reference to a boolean or integer variable, which YAML must
+ * leave plain so the substituted value keeps its type; every other reference is quoted.
+ */
+export function isTypedReference(text: string): boolean {
+  const match = /^\$\{([a-z][a-z0-9_]*)(:=[^}]*)?\}$/.exec(text);
+  const spec: ClusterVariableSpec | undefined = match ? (CLUSTER_VARIABLES as Record<string, ClusterVariableSpec>)[match[1]] : undefined;
+  return (spec?.scalar ?? Scalar.STRING) !== Scalar.STRING;
 }
 
 /** `vars.domain` renders `${domain}`: typed references for construct code. */
 export const vars = Object.fromEntries(
-  CLUSTER_VARIABLE_NAMES.map((name) => [name, variableReference(name)]),
-) as { readonly [K in ClusterVariableName]: string };
+  [...CLUSTER_VARIABLE_NAMES, ...DERIVED_VARIABLE_NAMES].map((name) => [name, variableReference(name)]),
+) as { readonly [K in ClusterVariableName | DerivedVariableName]: string };

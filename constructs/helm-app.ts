@@ -1,10 +1,10 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { fluxDuration } from './duration';
 import { checkName } from './flux-source';
 import { HelmRepository } from './helm-repository';
 import { isSubstitutionReference } from './reference-secret';
+import { toYaml } from './tree-writer';
 import { ChartEntry } from '../catalogue';
 import {
   HelmRelease,
@@ -49,7 +49,12 @@ export interface HelmAppProps {
   readonly interval?: Duration;
   /** Timeout of each Helm action. @default 10m */
   readonly timeout?: Duration;
-  /** Label every object the release renders with `stackspin.net/backupSet: <value>`. @default no label */
+  /**
+   * Label every object the release renders, and every pod template, with
+   * `stackspin.net/backupSet: <value>`. Claims of StatefulSets' volumeClaimTemplates cannot be
+   * patched generically: set them through the chart's values (`npm test` renders and checks).
+   * @default no label
+   */
   readonly backupSet?: string;
   /** Read the operator's `stackspin-<name>-override` ConfigMap and Secret. @default true */
   readonly overrides?: boolean;
@@ -91,12 +96,13 @@ export class HelmApp extends Construct {
       throw new Error(`HelmApp ${props.name}: source ${props.source.name} serves ${props.source.url}, not the chart's repository ${props.chart.repository}`);
     }
     const labels = props.backupSet ? { [BACKUP_SET_LABEL]: props.backupSet } : undefined;
+    const postRenderers = [...(props.postRenderers ?? []), ...(labels ? [podTemplateLabels(labels)] : [])];
 
     new ApiObject(this, 'Values', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: this.valuesConfigMapName, namespace: this.namespace, labels: WATCH_LABEL },
-      data: { 'values.yaml': toValuesYaml(props.values ?? {}) },
+      data: { 'values.yaml': toYaml(props.values ?? {}) },
     } as any);
 
     const valuesFrom: HelmReleaseSpecValuesFrom[] = [
@@ -110,8 +116,7 @@ export class HelmApp extends Construct {
         kind: 'Secret',
         metadata: { name: secretName, namespace: this.namespace, labels: WATCH_LABEL },
         type: 'Opaque',
-        // Quoted, so a substituted value stays a string whatever it looks like.
-        stringData: { 'values.yaml': toValuesYaml(props.secretValues, true) },
+        stringData: { 'values.yaml': toYaml(props.secretValues) },
       } as any);
       valuesFrom.push({ kind: HelmReleaseSpecValuesFromKind.SECRET, name: secretName });
     }
@@ -145,15 +150,35 @@ export class HelmApp extends Construct {
         },
         driftDetection: { mode: HelmReleaseSpecDriftDetectionMode.ENABLED },
         commonMetadata: labels ? { labels } : undefined,
-        postRenderers: props.postRenderers ? [...props.postRenderers] : undefined,
+        postRenderers: postRenderers.length > 0 ? postRenderers : undefined,
         valuesFrom,
       },
     });
   }
 }
 
-function toValuesYaml(values: Record<string, unknown>, quoteStrings = false): string {
-  return stringify(values, { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false, ...(quoteStrings ? { defaultStringType: 'QUOTE_DOUBLE' as const, defaultKeyType: 'PLAIN' as const } : {}) });
+/** Where each workload kind keeps its pod template, as a patch that adds labels there. */
+const POD_TEMPLATE_PATCHES: readonly { readonly apiVersion: string; readonly kind: string; readonly patch: (labels: Record<string, string>) => object }[] = [
+  ...['Deployment', 'StatefulSet', 'DaemonSet'].map((kind) => ({ apiVersion: 'apps/v1', kind, patch: (labels: Record<string, string>) => ({ spec: { template: { metadata: { labels } } } }) })),
+  { apiVersion: 'batch/v1', kind: 'Job', patch: (labels) => ({ spec: { template: { metadata: { labels } } } }) },
+  { apiVersion: 'batch/v1', kind: 'CronJob', patch: (labels) => ({ spec: { jobTemplate: { spec: { template: { metadata: { labels } } } } } }) },
+];
+
+/**
+ * A post-renderer that labels the pod template of every workload the chart renders, whatever its
+ * name: `commonMetadata` labels only top-level objects, and Velero's restore selects pods by label.
+ * Strategic merge patches add the labels and keep the chart's own.
+ */
+function podTemplateLabels(labels: Record<string, string>): HelmReleaseSpecPostRenderers {
+  return {
+    kustomize: {
+      patches: POD_TEMPLATE_PATCHES.map(({ apiVersion, kind, patch }) => ({
+        target: { kind },
+        // kustomize needs a name in the patch; with a target, it applies to every object of the kind.
+        patch: JSON.stringify({ apiVersion, kind, metadata: { name: 'every' }, ...patch(labels) }),
+      })),
+    },
+  };
 }
 
 function checkReferencesOnly(app: string, value: unknown, path: string): void {

@@ -14,10 +14,15 @@ export interface ReferenceSecretProps {
   /** Secret name. */
   readonly name: string;
   readonly namespace: string;
-  /** Keys and their values, each a reference: `secret.ref('key')` or a sensitive `vars.*`. */
-  readonly references: Readonly<Record<string, string>>;
+  /** Keys and their values, each a reference: `secret.ref('key')` or a sensitive `vars.*`. @default none */
+  readonly references?: Readonly<Record<string, string>>;
   /** Keys whose values are not secret (a client ID), committed as they are. @default none */
   readonly plain?: Readonly<Record<string, string>>;
+  /**
+   * Keys whose values embed references in text that is not secret (a password file line
+   * `user:${password}`): the text is committed, Flux substitutes the references. @default none
+   */
+  readonly composed?: Readonly<Record<string, string>>;
   /** @default none */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -29,21 +34,29 @@ export interface ReferenceSecretProps {
  */
 export class ReferenceSecret extends Construct {
   public readonly name: string;
+  /** The keys committed with literal, non-secret text: `plain` and the text around `composed` references. */
+  public readonly literalKeys: readonly string[];
 
   constructor(scope: Construct, id: string, props: ReferenceSecretProps) {
     super(scope, id);
     this.name = checkName('ReferenceSecret name', props.name);
-    for (const [key, value] of Object.entries(props.references)) {
+    for (const [key, value] of Object.entries(props.references ?? {})) {
       if (!isSubstitutionReference(value)) {
         throw new Error(`ReferenceSecret ${props.name}: references.${key} is not a substitution reference; use secret.ref('key') or a vars.* value, and put non-secret values in plain (the value is not shown: it may be a secret)`);
       }
     }
+    for (const [key, value] of Object.entries(props.composed ?? {})) {
+      if (!/\$\{[a-z][a-z0-9_]*(:=[^}]*)?\}/.test(value)) {
+        throw new Error(`ReferenceSecret ${props.name}: composed.${key} holds no substitution reference; put literal values in plain`);
+      }
+    }
+    this.literalKeys = [...Object.keys(props.plain ?? {}), ...Object.keys(props.composed ?? {})];
     new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: this.name, namespace: props.namespace, labels: props.labels },
       type: 'Opaque',
-      stringData: { ...props.plain, ...props.references },
+      stringData: { ...props.plain, ...props.composed, ...props.references },
     } as any);
   }
 }

@@ -1,16 +1,23 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { stringify } from 'yaml';
-import { CLUSTER_VARIABLE_NAMES } from './cluster-variables';
+import { Document, isScalar, visit } from 'yaml';
+import { isTypedReference, SECRET_VARIABLE_NAMES } from './cluster-variables';
 import { FluxKustomization } from './flux-kustomization';
 import { TreeChart } from './tree-chart';
 
-/** Kinds without a namespace: the writer drops any namespace cdk8s stamped on them. */
-export const CLUSTER_SCOPED_KINDS = new Set([
-  'APIService', 'ClusterIssuer', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
-  'IngressClass', 'MutatingWebhookConfiguration', 'Namespace', 'PersistentVolume', 'PriorityClass',
-  'StorageClass', 'ValidatingWebhookConfiguration',
+/**
+ * Kinds without a namespace (Kubernetes' own, and the cluster-scoped custom resources the tree
+ * uses): the writer drops any namespace cdk8s stamped on them.
+ */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'APIService', 'CertificateSigningRequest', 'ClusterIssuer', 'ClusterRole', 'ClusterRoleBinding',
+  'ClusterTrustBundle', 'ComponentStatus', 'CSIDriver', 'CSINode', 'CustomResourceDefinition', 'DeviceClass',
+  'FlowSchema', 'IngressClass', 'IPAddress', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
+  'MutatingWebhookConfiguration', 'Namespace', 'Node', 'PersistentVolume', 'PriorityClass',
+  'PriorityLevelConfiguration', 'RuntimeClass', 'ServiceCIDR', 'StorageClass', 'StorageVersionMigration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration',
+  'VolumeAttachment', 'VolumeAttributesClass',
 ]);
 
 /** The annotation that makes kustomize-controller skip substitution for one object. */
@@ -49,7 +56,7 @@ export function renderTree(app: App): RenderedTree {
       continue;
     }
     const applier: Applier = appliers[0] ?? { name: `the entry ${chart.directory}`, substitute: false, secrets: [] };
-    const allowed = new Set<string>(applier.substitute ? [...CLUSTER_VARIABLE_NAMES, ...applier.secrets.flatMap((s) => Object.keys(s.keys))] : []);
+    const allowed = new Set<string>(applier.substitute ? [...SECRET_VARIABLE_NAMES, ...applier.secrets.flatMap((s) => Object.keys(s.keys))] : []);
     const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
     const names: string[] = [];
     const used = new Set<string>();
@@ -120,9 +127,25 @@ export function describe(manifest: any): string {
   return `${manifest.kind} ${ns ? `${ns}/` : ''}${manifest.metadata?.name}`;
 }
 
-/** YAML as the tree stores it: no folding, literal blocks for multi-line strings, no aliases. */
+/**
+ * YAML as the tree stores it: no folding, literal blocks for multi-line strings, no aliases. A
+ * one-line string that Flux substitutes into is double-quoted, so whatever the value (`12345678`,
+ * `true`, `a: b #c`) it stays a string; the validator refuses `"`, `\\` and line breaks in values,
+ * the only characters that could break out of the quotes. A lone reference to a boolean or integer
+ * variable stays plain, to keep its type.
+ */
 export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, minContentWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false });
+  const doc = new Document(value, { aliasDuplicateObjects: false });
+  visit(doc, {
+    Scalar(_key, node) {
+      if (isScalar(node) && typeof node.value === 'string' && isSubstituted(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ lineWidth: 0, minContentWidth: 0, blockQuote: 'literal' });
+}
+
+function isSubstituted(text: string): boolean {
+  return !text.includes('\n') && [...text.matchAll(REFERENCE)].some((m) => m[1] !== '$') && !isTypedReference(text);
 }
 
 /** apiVersion, kind, metadata (name, namespace, labels, annotations) first; the rest as built. */

@@ -16,7 +16,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import {
-  CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, CLUSTER_VARIABLES_SECRET, ClusterVariableName, ClusterVariableSpec, Requirement,
+  CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, CLUSTER_VARIABLES_SECRET, ClusterVariableName, ClusterVariableSpec, DERIVED_VARIABLES,
+  DerivedVariableName, deriveVariables, Requirement,
 } from '../constructs/cluster-variables';
 import { FLUX_NAMESPACE } from '../constructs/flux-source';
 import { envsubst } from './plan/envsubst';
@@ -89,7 +90,9 @@ export function validateEnv(text: string, options: ValidateOptions): Validation 
   }
 
   for (const key of raw.keys()) {
-    if (!(key in CLUSTER_VARIABLES)) {
+    if (key in DERIVED_VARIABLES) {
+      warnings.push(`${key}: bootstrap computes it from the other settings; this line is ignored, remove it`);
+    } else if (!(key in CLUSTER_VARIABLES)) {
       const guess = closest(key, CLUSTER_VARIABLE_NAMES);
       warnings.push(`${key}: not a cluster variable, ignored${guess ? `; did you mean ${guess}?` : ''}`);
     }
@@ -194,11 +197,14 @@ function levenshtein(a: string, b: string): number {
  * sensitive ones hidden; otherwise values are base64 `data`, which server-side apply keeps exact.
  */
 export function secretManifest(values: Validation['values'], redact: boolean): string {
-  const names = CLUSTER_VARIABLE_NAMES.filter((n) => values[n] !== undefined);
-  const entries = names.map((n) => {
-    const value = values[n] as string;
+  const derived = deriveVariables(values);
+  const all: [string, string, boolean][] = [
+    ...CLUSTER_VARIABLE_NAMES.filter((n) => values[n] !== undefined).map((n): [string, string, boolean] => [n, values[n] as string, CLUSTER_VARIABLES[n].sensitive === true]),
+    ...(Object.keys(derived) as DerivedVariableName[]).map((n): [string, string, boolean] => [n, derived[n], DERIVED_VARIABLES[n].sensitive]),
+  ];
+  const entries = all.map(([n, value, sensitive]) => {
     if (!redact) return [n, Buffer.from(value, 'utf8').toString('base64')];
-    return [n, CLUSTER_VARIABLES[n].sensitive ? '<sensitive, not shown>' : value];
+    return [n, sensitive ? '<sensitive, not shown>' : value];
   });
   return stringify({
     apiVersion: 'v1',

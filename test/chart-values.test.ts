@@ -1,15 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { pinnedChart } from './charts';
 import { ofKind, TreeObject } from './tree';
 
 /**
- * Every Helm value the tree sets must exist in the pinned chart's default values.yaml (copied to
- * test/fixtures/charts/), so a typo or a key a chart dropped fails here instead of being silently
- * ignored by Helm. Below a default that is empty ({}, [], null) or a list, values are free-form.
+ * Every Helm value the tree sets must exist in the pinned chart's default values.yaml (read from
+ * the chart itself, in the chart cache), so a typo or a key a chart dropped fails here instead of
+ * being silently ignored by Helm. Below a default that is empty ({}, [], null) or a list, values
+ * are free-form.
  */
-
-const FIXTURES = path.join(__dirname, 'fixtures', 'charts');
 
 /** Keys typed by Kubernetes itself (ResourceRequirements, maps of labels...): free-form below them. */
 const KUBERNETES_TYPED = new Set(['resources', 'annotations', 'labels', 'nodeSelector', 'tolerations', 'affinity', 'securityContext', 'podSecurityContext', 'env']);
@@ -30,8 +30,9 @@ const DOCUMENTED_EXTRA_KEYS: Readonly<Record<string, Readonly<Record<string, str
   },
   'kube-prometheus-stack': {
     'alertmanager.config': 'the Alertmanager configuration file, rendered verbatim',
-    'grafana': 'grafana subchart (grafana-community/grafana 12.11.1); its values.yaml is not vendored',
-    'kube-state-metrics': 'kube-state-metrics subchart 8.4.0; its values.yaml is not vendored',
+    'grafana.grafana.ini': 'grafana subchart: grafana.ini, Grafana\'s configuration file, rendered verbatim',
+    'grafana.ingress.ingressClassName': 'grafana subchart: commented example in values.yaml (`# ingressClassName: nginx`)',
+    'grafana.adminPassword': 'grafana subchart: commented example in values.yaml (`# adminPassword: strongpassword`)',
   },
   'loki': { 'loki.limits_config': 'Loki limits_config block, rendered with tpl' },
   'kratos': { 'kratos.config': 'the Kratos configuration file, rendered verbatim (Ory configuration reference)' },
@@ -46,23 +47,17 @@ const DOCUMENTED_EXTRA_KEYS: Readonly<Record<string, Readonly<Record<string, str
   },
 };
 
-interface Fixture { readonly name: string; readonly version: string; readonly values: Record<string, unknown> }
-
-/** Each fixture's defaults, with vendored subcharts' defaults under their alias (as Helm merges them). */
-function fixtures(): Fixture[] {
-  const read = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'values.yaml'))).map((d) => {
-    const chart = parse(fs.readFileSync(path.join(FIXTURES, d, 'Chart.yaml'), 'utf8'));
-    const values = parse(fs.readFileSync(path.join(FIXTURES, d, 'values.yaml'), 'utf8')) ?? {};
-    return { chart, values };
-  });
-  return read.map(({ chart, values }) => {
-    const withSubcharts = { ...values };
-    for (const dep of chart.dependencies ?? []) {
-      const sub = read.find((r) => r.chart.name === dep.name && String(r.chart.version) === String(dep.version));
-      if (sub) withSubcharts[dep.alias ?? dep.name] = { ...sub.values, ...(values[dep.alias ?? dep.name] ?? {}) };
-    }
-    return { name: chart.name, version: String(chart.version), values: withSubcharts };
-  });
+/** A chart's defaults, with its subcharts' defaults under their alias (as Helm merges them). */
+function defaultsOf(chart: string): Record<string, unknown> {
+  const pinned = pinnedChart(chart);
+  const withSubcharts: Record<string, unknown> = { ...pinned.defaults };
+  for (const dep of parse(fs.readFileSync(path.join(pinned.dir, 'Chart.yaml'), 'utf8')).dependencies ?? []) {
+    const subchart = path.join(pinned.dir, 'charts', dep.name);
+    if (!fs.existsSync(path.join(subchart, 'values.yaml'))) continue;
+    const key = dep.alias ?? dep.name;
+    withSubcharts[key] = { ...parse(fs.readFileSync(path.join(subchart, 'values.yaml'), 'utf8')), ...(pinned.defaults[key] ?? {}) };
+  }
+  return withSubcharts;
 }
 
 /** Dotted paths set in `ours` that `defaults` does not have. */
@@ -90,18 +85,14 @@ function valuesOf(release: TreeObject): unknown[] {
 }
 
 describe('Helm values against the pinned charts', () => {
-  const known = fixtures();
-
   test.each(ofKind('HelmRelease').map((r) => [`${r.manifest.metadata.namespace}/${r.manifest.metadata.name}`, r] as const))(
     'GIVEN HelmRelease %s WHEN its values are compared with the chart defaults THEN every key exists upstream',
     (_name, release) => {
       const { chart, version } = release.manifest.spec.chart.spec;
-      // cert-manager's source Chart.yaml says v0.0.0: its release tool stamps the version at packaging.
-      const fixture = known.find((f) => f.name === chart && (f.version === version || f.version === 'v0.0.0'));
-      expect({ chart, version, fixture: fixture ? 'found' : 'copy Chart.yaml and values.yaml of this exact version into test/fixtures/charts/' })
-        .toEqual({ chart, version, fixture: 'found' });
+      expect({ chart, version: pinnedChart(chart).version }).toEqual({ chart, version });
+      const defaults = defaultsOf(chart);
       const allowed = Object.keys(DOCUMENTED_EXTRA_KEYS[chart] ?? {});
-      const unknown = valuesOf(release).flatMap((v) => unknownKeys(v, fixture!.values))
+      const unknown = valuesOf(release).flatMap((v) => unknownKeys(v, defaults))
         .filter((key) => !allowed.some((a) => key === a || key.startsWith(`${a}.`)));
       expect({ chart, unknown }).toEqual({ chart, unknown: [] });
     },

@@ -18,6 +18,31 @@ function appWith(build: (chart: TreeChart) => void): App {
 }
 
 describe('tree writer', () => {
+  test.each([
+    ['a composed string', 'files.${domain}', 'value: "files.${domain}"'],
+    ['a lone string reference', '${admin_email}', 'value: "${admin_email}"'],
+    ['a lone boolean reference', '${outgoing_mail_enabled:=false}', 'value: ${outgoing_mail_enabled:=false}'],
+    ['a lone integer reference', '${outgoing_mail_smtp_port:=587}', 'value: ${outgoing_mail_smtp_port:=587}'],
+    ['an integer reference inside text', '0 ${flux_window_start_hour:=2} * * *', 'value: "0 ${flux_window_start_hour:=2} * * *"'],
+    ['an escaped literal', 'echo $${HOME}', 'value: echo $${HOME}'],
+    ['no reference', 'plain', 'value: plain'],
+  ])('GIVEN %s WHEN rendered THEN substituted text stays a string and typed references keep their type', (_what, value, expected) => {
+    const files = renderTree(appWith((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'q', namespace: 'ns' }, data: { value } } as any)));
+    expect(files.get('apps/demo/configmap-q.yaml')).toContain(`  ${expected}\n`);
+  });
+
+  test('GIVEN a quoted reference WHEN Flux substitutes a value that looks like a number, a boolean or a comment THEN YAML still reads the string', () => {
+    const files = renderTree(appWith((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'q', namespace: 'ns' }, data: { value: '${admin_email}' } } as any)));
+    for (const hostile of ['12345678', 'true', 'null', 'a: b #c', '- x', '[x]', '{x}', '*x', '&x', '%x', '@x', '?x']) {
+      expect(parse(files.get('apps/demo/configmap-q.yaml')!.replace('${admin_email}', hostile)).data.value).toBe(hostile);
+    }
+  });
+
+  test('GIVEN a multi-line string with a reference WHEN rendered THEN it stays a literal block, which takes any substituted value', () => {
+    const files = renderTree(appWith((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'q', namespace: 'ns' }, data: { script: 'user=${admin_email}\nexit 0' } } as any)));
+    expect(files.get('apps/demo/configmap-q.yaml')).toContain('script: |-\n    user=${admin_email}\n    exit 0');
+  });
+
   test('GIVEN the platform WHEN rendered twice THEN the bytes are identical', () => {
     expect([...renderTree(buildApp()).entries()]).toEqual([...fullTree().entries()]);
   });
@@ -50,7 +75,7 @@ describe('tree writer', () => {
 
   test('GIVEN a declared cluster variable WHEN rendered THEN it is kept for Flux to substitute', () => {
     const files = renderTree(appWith((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd', namespace: 'ns' }, data: { host: 'x.${domain}' } } as any)));
-    expect(files.get('apps/demo/configmap-d.yaml')).toContain('host: x.${domain}');
+    expect(files.get('apps/demo/configmap-d.yaml')).toContain('host: "x.${domain}"');
   });
 
   test('GIVEN a Kustomization substituting from a generated secret nothing reads WHEN rendered THEN synth is refused naming it', () => {
@@ -61,7 +86,7 @@ describe('tree writer', () => {
     new FluxKustomization(chart, 'k', { name: 'demo', source, target: chart, secrets: [secret] });
     expect(() => renderTree(app)).toThrow('Kustomization demo substitutes from stackspin-demo-variables, but nothing in apps/demo references its keys (demo_password); use them or drop the secret');
     new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd', namespace: 'ns' }, data: { pw: secret.ref('demo_password') } } as any);
-    expect(renderTree(app).get('apps/demo/configmap-d.yaml')).toContain('pw: ${demo_password}');
+    expect(renderTree(app).get('apps/demo/configmap-d.yaml')).toContain('pw: "${demo_password}"');
   });
 
   test('GIVEN any directory WHEN rendered THEN its kustomization.yaml lists exactly its files', () => {

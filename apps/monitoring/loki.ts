@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { charts } from '../../catalogue';
 import { defineComponent, Layer, Namespaces } from '../../constructs/component';
+import { localPathProvisioner } from '../../infrastructure/local-path-provisioner';
 
 /** Where the other monitoring components reach Loki. */
 export interface LokiOutputs {
@@ -22,6 +23,8 @@ export const loki = defineComponent<LokiOutputs>({
   name: 'loki',
   layer: Layer.CORE,
   namespace: Namespaces.CORE,
+  // Its volume claim uses the default StorageClass, which the provisioner's chart creates.
+  dependsOn: [localPathProvisioner],
   // The documents note Loki upgrades can be slow; give the release time before Flux calls it failed.
   kustomization: { timeout: Duration.minutes(20) },
   build(component) {

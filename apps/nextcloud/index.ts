@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { charts } from '../../catalogue';
+import { backingService, BackingServiceKind } from '../../constructs/backing-service';
 import { vars } from '../../constructs/cluster-variables';
 import { defineComponent, Layer, Namespaces } from '../../constructs/component';
 import { Generator } from '../../constructs/generated-secret';
@@ -82,38 +83,29 @@ export const nextcloud = defineComponent({
       references: { password: secret.ref('nextcloud_valkey_password') },
     });
 
-    const postgres = component.helmApp({
+    const postgres = backingService(component, {
       name: POSTGRES,
-      chart: charts.postgres,
-      values: {
-        fullnameOverride: POSTGRES,
-        // The image is pinned by digest, so a restart need not reach the registry.
-        image: { imagePullPolicy: 'IfNotPresent' },
-        auth: { username: DATABASE, database: DATABASE },
-        // The StatefulSet's volumeClaimTemplates are not labelled by the release's commonMetadata.
-        persistence: { size: '8Gi', labels: component.backupLabels },
-        resources: {
-          requests: { cpu: '50m', memory: '128Mi' },
-          limits: { cpu: '1', memory: '512Mi' },
-        },
-      },
+      kind: BackingServiceKind.POSTGRES,
+      storage: '8Gi',
+      values: { auth: { username: DATABASE, database: DATABASE } },
       secretValues: { auth: { password: secret.ref('nextcloud_postgres_password') } },
+      resources: {
+        requests: { cpu: '50m', memory: '128Mi' },
+        limits: { cpu: '1', memory: '512Mi' },
+      },
     });
 
-    const valkey = component.helmApp({
+    // A cache and lock store only: nothing in it needs to survive a restart or a backup.
+    const valkey = backingService(component, {
       name: VALKEY,
-      chart: charts.valkey,
+      kind: BackingServiceKind.VALKEY,
       values: {
-        fullnameOverride: VALKEY,
-        image: { imagePullPolicy: 'IfNotPresent' },
         auth: { enabled: true, existingSecret: VALKEY, existingSecretPasswordKey: 'password' },
-        // A cache and lock store only: nothing in it needs to survive a restart or a backup.
-        persistence: { enabled: false },
         config: { maxMemory: '96mb' },
-        resources: {
-          requests: { cpu: '10m', memory: '32Mi' },
-          limits: { cpu: '250m', memory: '128Mi' },
-        },
+      },
+      resources: {
+        requests: { cpu: '10m', memory: '32Mi' },
+        limits: { cpu: '250m', memory: '128Mi' },
       },
     });
 

@@ -1,8 +1,8 @@
-import { charts } from '../../catalogue';
+import { backingService, BackingServiceKind } from '../../constructs/backing-service';
 import { Component } from '../../constructs/component';
 import { GeneratedSecret } from '../../constructs/generated-secret';
 import { ReferenceSecret } from '../../constructs/reference-secret';
-import { BACKUP_SET_LABEL, HelmApp } from '../../constructs/helm-app';
+import { HelmApp } from '../../constructs/helm-app';
 import { STORAGE_CLASS_NAME } from '../../infrastructure/local-path-provisioner';
 import { Internal, Releases } from './endpoints';
 
@@ -55,15 +55,12 @@ export function singleSignOnDatabase(component: Component<any>, props: SingleSig
     },
   });
 
-  const backupLabel = (): Record<string, string> => ({ [BACKUP_SET_LABEL]: props.backupSet });
-  return component.helmApp({
+  return backingService(component, {
     name: Releases.DATABASE,
-    chart: charts.postgres,
+    kind: BackingServiceKind.POSTGRES,
     backupSet: props.backupSet,
+    storage: '2Gi',
     values: {
-      fullnameOverride: Releases.DATABASE,
-      // The tag carries a digest, so pulling on every start only adds a dependency on the registry.
-      image: { imagePullPolicy: 'IfNotPresent' },
       auth: { existingSecret: DATABASE_SECRET, secretKeys: { adminPasswordKey: ADMIN_PASSWORD_KEY } },
       customUser: {
         name: DATABASE_USER,
@@ -83,13 +80,12 @@ export function singleSignOnDatabase(component: Component<any>, props: SingleSig
           ].join('\n'),
         },
       },
-      // The Helm release labels its own objects; the pod and the volume claim come from templates.
-      podLabels: backupLabel(),
-      persistence: { storageClass: STORAGE_CLASS_NAME, size: '2Gi', labels: backupLabel() },
-      resources: {
-        requests: { cpu: '50m', memory: '128Mi' },
-        limits: { memory: '512Mi' },
-      },
+      // Named: volume claim templates are immutable, and existing clusters' claims name it.
+      persistence: { storageClass: STORAGE_CLASS_NAME },
+    },
+    resources: {
+      requests: { cpu: '50m', memory: '128Mi' },
+      limits: { memory: '512Mi' },
     },
   });
 }

@@ -69,8 +69,8 @@ export function hydra(component: Component<any>, props: HydraProps): HelmApp {
     secretValues: {
       hydra: {
         config: {
-          // The chart joins a list for `system` but copies `cookie` verbatim, so cookie is a string.
-          secrets: { system: [props.secret.ref(props.keys.system)], cookie: props.secret.ref(props.keys.cookie) },
+          // Lists, as the chart requires (the first secret signs, older ones still verify).
+          secrets: { system: [props.secret.ref(props.keys.system)], cookie: [props.secret.ref(props.keys.cookie)] },
         },
       },
     },

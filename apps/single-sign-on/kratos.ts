@@ -9,9 +9,9 @@ import { Databases, dsn, passwordEnv } from './database';
 import { Internal, ISSUER_URL, KRATOS_BROWSER_PATH, LOGIN_HOST, LOGIN_TLS_SECRET, LOGIN_URL, Releases } from './endpoints';
 import { IDENTITY_SCHEMA, IDENTITY_SCHEMA_FILE, IDENTITY_SCHEMA_ID } from './identity-schema';
 
-/** The Secret (in the component's namespace) with the SMTP password, the only copy in the tree. */
+/** The Secret (in the component's namespace) with the SMTP connection URL, which carries the password. */
 export const SMTP_SECRET = 'single-sign-on-smtp';
-const SMTP_PASSWORD_ENV = 'SMTP_PASSWORD';
+const SMTP_URL_KEY = 'connection-uri';
 
 /**
  * Open registration would let anyone on the internet create an account that every app accepts,
@@ -38,7 +38,7 @@ export function kratos(component: Component<any>, props: KratosProps): HelmApp {
   new ReferenceSecret(component, 'SmtpSecret', {
     name: SMTP_SECRET,
     namespace: component.namespace,
-    references: { password: vars.outgoing_mail_smtp_password },
+    references: { [SMTP_URL_KEY]: vars.outgoing_mail_smtp_url },
   });
 
   const page = (path: string): string => `${LOGIN_URL}/${path}`;
@@ -90,13 +90,8 @@ export function kratos(component: Component<any>, props: KratosProps): HelmApp {
         extraArgs: ['--watch-courier'],
         extraEnv: [
           passwordEnv(),
-          { name: SMTP_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: SMTP_SECRET, key: 'password' } } },
-          {
-            // Kubernetes expands $(SMTP_PASSWORD). smtp:// means mandatory STARTTLS (port 587);
-            // Go's URL parser accepts an @ in the user name but not a / ? # or % in the password.
-            name: 'COURIER_SMTP_CONNECTION_URI',
-            value: `smtp://${vars.outgoing_mail_smtp_user}:$(${SMTP_PASSWORD_ENV})@${vars.outgoing_mail_smtp_host}:${vars.outgoing_mail_smtp_port}/`,
-          },
+          // smtps:// (implicit TLS) on port 465, else smtp:// (mandatory STARTTLS); credentials percent-encoded.
+          { name: 'COURIER_SMTP_CONNECTION_URI', valueFrom: { secretKeyRef: { name: SMTP_SECRET, key: SMTP_URL_KEY } } },
         ],
         resources: { requests: { cpu: '25m', memory: '64Mi' }, limits: { memory: '256Mi' } },
       },

@@ -1,7 +1,9 @@
-import { charts, ImageEntry, images } from '../../catalogue';
+import { images } from '../../catalogue';
+import { backingService, BackingServiceKind } from '../../constructs/backing-service';
 import { Component } from '../../constructs/component';
 import { GeneratedSecret } from '../../constructs/generated-secret';
 import { HelmApp } from '../../constructs/helm-app';
+import { ReferenceSecret } from '../../constructs/reference-secret';
 
 /** The user (and database, and RabbitMQ user) Zulip connects as; Zulip's own compose file uses it too. */
 export const ZULIP_USER = 'zulip';
@@ -9,10 +11,7 @@ export const ZULIP_USER = 'zulip';
 /** The user Zulip authenticates to memcached as: Zulip's default `MEMCACHED_USERNAME`. */
 export const MEMCACHED_SASL_USER = 'zulip@localhost';
 
-/**
- * memcached's SASL configuration, a Secret the zulip release renders (it is the only place that
- * holds both the user and the substituted password) and the memcached pod mounts.
- */
+/** memcached's SASL configuration, a Secret the memcached pod mounts. */
 export const MEMCACHED_SASL = {
   secretName: 'zulip-memcached-sasl',
   directory: '/etc/memcached-sasl',
@@ -45,56 +44,45 @@ export interface ZulipBackingServices {
 }
 
 /** `docker.io/zulip/zulip-postgresql` as the CloudPirates charts' `registry` and `repository`. */
-function registryAndRepository(entry: ImageEntry): { registry: string; repository: string } {
-  const [registry, ...path] = entry.image.split('/');
+function registryAndRepository(image: string): { registry: string; repository: string } {
+  const [registry, ...path] = image.split('/');
   return { registry, repository: path.join('/') };
 }
 
 /**
  * PostgreSQL, RabbitMQ, Redis (Valkey) and memcached for Zulip, from the CloudPirates charts with
- * official images, replacing the chart's Bitnami subcharts (frozen images). The releases' names
- * contain the chart names, so each chart names its Service after the release (`zulip-postgres`...).
+ * official images, replacing the chart's Bitnami subcharts (frozen images).
  */
 export function zulipBackingServices(component: Component<any>, props: ZulipBackingServicesProps): ZulipBackingServices {
   const { secret } = props;
 
-  const postgres = component.helmApp({
+  const postgres = backingService(component, {
     name: 'zulip-postgres',
-    chart: charts.postgres,
+    kind: BackingServiceKind.POSTGRES,
+    storage: '10Gi',
     values: {
       // Zulip's full-text search needs its dictionaries in PostgreSQL's tsearch_data, which only
       // Zulip's image (official postgres:14-alpine plus those files) has. Its tag has no dot, so
       // the chart uses the pre-18 data path; nothing is mounted over its init scripts.
-      image: { ...registryAndRepository(images.zulipPostgresql), tag: images.zulipPostgresql.tag },
+      image: { ...registryAndRepository(images.zulipPostgresql.image), tag: images.zulipPostgresql.tag },
       // The superuser is Zulip's user, as in Zulip's compose file (POSTGRES_USER/POSTGRES_DB).
       auth: { username: ZULIP_USER, database: ZULIP_USER },
       // uid 70 is `postgres` in the Alpine-based image; the chart's 999 has no passwd entry there.
       podSecurityContext: { fsGroup: 70 },
       containerSecurityContext: { runAsUser: 70, runAsGroup: 70 },
-      persistence: { size: '10Gi', labels: component.backupLabels },
-      podLabels: component.backupLabels,
-      resources: {
-        requests: { cpu: '100m', memory: '256Mi' },
-        limits: { cpu: '1', memory: '1Gi' },
-      },
     },
     secretValues: { auth: { password: secret.ref(BACKING_SERVICE_KEYS.postgres) } },
+    resources: {
+      requests: { cpu: '100m', memory: '256Mi' },
+      limits: { cpu: '1', memory: '1Gi' },
+    },
   });
 
-  const rabbitmq = component.helmApp({
+  // Zulip's queues are transient, as in Zulip's chart: no volume to back up.
+  const rabbitmq = backingService(component, {
     name: 'zulip-rabbitmq',
-    chart: charts.rabbitmq,
-    values: {
-      auth: { username: ZULIP_USER },
-      // Zulip's queues are transient, as in Zulip's chart; no volume to back up.
-      persistence: { enabled: false },
-      managementPlugin: { enabled: false },
-      podLabels: component.backupLabels,
-      resources: {
-        requests: { cpu: '100m', memory: '256Mi' },
-        limits: { cpu: '500m', memory: '512Mi' },
-      },
-    },
+    kind: BackingServiceKind.RABBITMQ,
+    values: { auth: { username: ZULIP_USER }, managementPlugin: { enabled: false } },
     secretValues: {
       auth: {
         password: secret.ref(BACKING_SERVICE_KEYS.rabbitmq),
@@ -102,27 +90,35 @@ export function zulipBackingServices(component: Component<any>, props: ZulipBack
         erlangCookie: secret.ref(BACKING_SERVICE_KEYS.rabbitmqErlangCookie),
       },
     },
-  });
-
-  const redis = component.helmApp({
-    name: 'zulip-valkey',
-    chart: charts.valkey,
-    values: {
-      // Rate limits and presence only, as in Zulip's chart: no persistence.
-      persistence: { enabled: false },
-      config: { save: '' },
-      podLabels: component.backupLabels,
-      resources: {
-        requests: { cpu: '50m', memory: '64Mi' },
-        limits: { cpu: '250m', memory: '256Mi' },
-      },
+    resources: {
+      requests: { cpu: '100m', memory: '256Mi' },
+      limits: { cpu: '500m', memory: '512Mi' },
     },
-    secretValues: { auth: { password: secret.ref(BACKING_SERVICE_KEYS.redis) } },
   });
 
-  const memcached = component.helmApp({
+  // Rate limits and presence only, as in Zulip's chart: no volume.
+  const redis = backingService(component, {
+    name: 'zulip-valkey',
+    kind: BackingServiceKind.VALKEY,
+    values: { config: { save: '' } },
+    secretValues: { auth: { password: secret.ref(BACKING_SERVICE_KEYS.redis) } },
+    resources: {
+      requests: { cpu: '50m', memory: '64Mi' },
+      limits: { cpu: '250m', memory: '256Mi' },
+    },
+  });
+
+  // The SASL password file holds the generated password: Flux substitutes it into the tree's Secret.
+  new ReferenceSecret(component, 'MemcachedSasl', {
+    name: MEMCACHED_SASL.secretName,
+    namespace: component.namespace,
+    labels: component.backupLabels,
+    plain: { [MEMCACHED_SASL.configFile]: 'mech_list: plain\n' },
+    composed: { [MEMCACHED_SASL.passwordFile]: `${MEMCACHED_SASL_USER}:${secret.ref(BACKING_SERVICE_KEYS.memcached)}\n` },
+  });
+  const memcached = backingService(component, {
     name: 'zulip-memcached',
-    chart: charts.memcached,
+    kind: BackingServiceKind.MEMCACHED,
     values: {
       config: {
         memoryLimit: 128,
@@ -136,11 +132,10 @@ export function zulipBackingServices(component: Component<any>, props: ZulipBack
       // Readable by the memcached user through the pod's fsGroup (11211).
       extraVolumes: [{ name: 'sasl', secret: { secretName: MEMCACHED_SASL.secretName, defaultMode: 0o440 } }],
       extraVolumeMounts: [{ name: 'sasl', mountPath: MEMCACHED_SASL.directory, readOnly: true }],
-      podLabels: component.backupLabels,
-      resources: {
-        requests: { cpu: '50m', memory: '64Mi' },
-        limits: { cpu: '250m', memory: '192Mi' },
-      },
+    },
+    resources: {
+      requests: { cpu: '50m', memory: '64Mi' },
+      limits: { cpu: '250m', memory: '192Mi' },
     },
   });
 

@@ -7,7 +7,7 @@ import { OAuth2Client } from '../../constructs/oauth2-client';
 import { OAuth2ClientSpecTokenEndpointAuthMethod } from '../../imports/hydra-oauth2client-hydra.ory.sh';
 import { ingress } from '../../infrastructure/traefik';
 import { singleSignOn } from '../single-sign-on';
-import { BACKING_SERVICE_KEYS, MEMCACHED_SASL, MEMCACHED_SASL_USER, ZULIP_USER, zulipBackingServices } from './backing-services';
+import { BACKING_SERVICE_KEYS, MEMCACHED_SASL_USER, ZULIP_USER, zulipBackingServices } from './backing-services';
 
 /** Zulip's public host name, as the documents name it. */
 export const ZULIP_HOST = `zulip.${vars.domain}`;
@@ -58,13 +58,10 @@ export const zulip = defineComponent({
     component.helmApp({
       name,
       chart: charts.zulip,
-      // Only after the services it cannot start without. Not memcached: its pod waits for the
-      // SASL Secret this release renders.
-      dependsOn: [services.postgres, services.rabbitmq, services.redis],
+      dependsOn: [services.postgres, services.rabbitmq, services.redis, services.memcached],
       // The first start runs every database migration.
       timeout: Duration.minutes(20),
       values: {
-        podLabels: component.backupLabels,
         ingress: {
           enabled: true,
           className: ingress.className,
@@ -104,17 +101,6 @@ export const zulip = defineComponent({
         externalRabbitmq: { host: services.rabbitmq.releaseName, port: 5672, user: ZULIP_USER },
         externalRedis: { host: services.redis.releaseName, port: 6379 },
         externalMemcached: { host: services.memcached.releaseName, port: 11211, user: MEMCACHED_SASL_USER },
-        // Rendered with Helm's tpl, so the password is the one this release received.
-        extraObjects: [{
-          apiVersion: 'v1',
-          kind: 'Secret',
-          metadata: { name: MEMCACHED_SASL.secretName },
-          type: 'Opaque',
-          stringData: {
-            [MEMCACHED_SASL.configFile]: 'mech_list: plain\n',
-            [MEMCACHED_SASL.passwordFile]: `${MEMCACHED_SASL_USER}:{{ .Values.externalMemcached.password }}\n`,
-          },
-        }],
       },
       secretValues: {
         zulip: {

@@ -4,7 +4,7 @@ import { appliedAt, chartSourceOf, EventGraph, kustomizationSourceOf, readyOf, s
 import { Applied, BOOTSTRAP, isHelmRelease, isKustomization, isNamespaced, PlanProblem, PREEXISTING_NAMESPACES } from './model';
 
 /** Whether Flux guarantees that event `before` has happened when event `after` happens. */
-type HappensBefore = (before: string, after: string) => boolean;
+export type HappensBefore = (before: string, after: string) => boolean;
 
 /**
  * Ordering checks: every object's namespace and CRD exist, and every source is applied, by the
@@ -24,7 +24,8 @@ export function checkOrdering(objects: ReadonlyMap<string, Applied>, graph: Even
   return problems;
 }
 
-function causality(graph: EventGraph): HappensBefore {
+/** Whether Flux guarantees one event before another, from the guaranteed edges of the graph. */
+export function causality(graph: EventGraph): HappensBefore {
   const predecessors = new Map<string, string[]>();
   for (const edge of graph.edges.filter((e) => e.guaranteed)) {
     predecessors.set(edge.to, [...(predecessors.get(edge.to) ?? []), edge.from]);

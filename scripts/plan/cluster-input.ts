@@ -1,4 +1,4 @@
-import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES } from '../../constructs/cluster-variables';
+import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, ClusterVariableName, DERIVED_VARIABLE_NAMES, deriveVariables } from '../../constructs/cluster-variables';
 import { GeneratedSecret } from '../../constructs/generated-secret';
 
 /** Stands in for every generated value; the plan needs the keys to exist, not their values. */
@@ -10,6 +10,8 @@ export interface ClusterInput {
   readonly variables: ReadonlyMap<string, string>;
   /** Generated secrets in flux-system and their keys (their values are placeholders). */
   readonly generatedSecrets: ReadonlyMap<string, readonly string[]>;
+  /** A placeholder per generated key, shaped like the generator's values. @default GENERATED_PLACEHOLDER for every key */
+  readonly generatedValues?: ReadonlyMap<string, string>;
   /** Optional apps enabled with `install-app.sh`, each applied as Kustomization `add-<app>`. */
   readonly apps: readonly string[];
   /** Where this input came from, for the report's first line. */
@@ -18,16 +20,23 @@ export interface ClusterInput {
 
 /**
  * The variables of a `.flux.env`-style file as the Secret holds them: `name=value` lines, comments
- * and blank lines skipped, empty values left out (the tree's `:=` defaults then apply).
- * `scripts/flux-env.ts validate` is where a file's mistakes are reported; this only reads it.
+ * and blank lines skipped, empty values left out (the tree's `:=` defaults then apply), and the
+ * derived variables bootstrap adds. `scripts/flux-env.ts validate` is where a file's mistakes are
+ * reported; this only reads it.
  */
 export function parseFluxEnv(text: string): Map<string, string> {
   const variables = new Map<string, string>();
   for (const line of text.split(/\r?\n/)) {
     const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (match && match[2] !== '') variables.set(match[1], match[2]);
+    if (match && match[2] !== '' && !(DERIVED_VARIABLE_NAMES as string[]).includes(match[1])) variables.set(match[1], match[2]);
   }
-  return variables;
+  return withDerived(variables);
+}
+
+/** Operator variables plus what bootstrap derives from them (scripts/flux-env.ts secret). */
+export function withDerived(variables: ReadonlyMap<string, string>): Map<string, string> {
+  const operator = Object.fromEntries([...variables].filter(([name]) => name in CLUSTER_VARIABLES)) as Partial<Record<ClusterVariableName, string>>;
+  return new Map([...variables, ...Object.entries(deriveVariables(operator))]);
 }
 
 /** The apps of an `enabled_apps` value, e.g. `nextcloud,zulip`. */
@@ -35,9 +44,9 @@ export function enabledApps(variables: ReadonlyMap<string, string>): string[] {
   return (variables.get('enabled_apps') ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
 }
 
-/** Every cluster variable set to its documented example (except `enabled_apps`). */
+/** Every cluster variable set to its documented example (except `enabled_apps`), and the derived ones. */
 export function exampleVariables(): Map<string, string> {
-  return new Map(CLUSTER_VARIABLE_NAMES.filter((name) => name !== 'enabled_apps').map((name) => [name, CLUSTER_VARIABLES[name].example]));
+  return withDerived(new Map(CLUSTER_VARIABLE_NAMES.filter((name) => name !== 'enabled_apps').map((name) => [name, CLUSTER_VARIABLES[name].example])));
 }
 
 /** Secret name -> keys of every generated secret the constructs declare. */

@@ -142,7 +142,7 @@ function variablesOf(k: Applied, objects: ReadonlyMap<string, Applied>, input: C
 function referencedData(ref: any, namespace: string, objects: ReadonlyMap<string, Applied>, input: ClusterInput): Map<string, string> | undefined {
   if (ref.kind === 'Secret' && ref.name === CLUSTER_VARIABLES_SECRET) return new Map(input.variables);
   const generated = ref.kind === 'Secret' ? input.generatedSecrets.get(ref.name) : undefined;
-  if (generated) return new Map(generated.map((key) => [key, GENERATED_PLACEHOLDER]));
+  if (generated) return new Map(generated.map((key) => [key, input.generatedValues?.get(key) ?? GENERATED_PLACEHOLDER]));
   const object = objects.get(describe({ kind: ref.kind, metadata: { name: ref.name, namespace } }))?.manifest;
   if (!object) return undefined;
   const decoded = Object.entries(object.data ?? {}).map(([key, value]): [string, string] => [key, ref.kind === 'Secret' ? Buffer.from(String(value), 'base64').toString('utf8') : String(value)]);

@@ -1,4 +1,4 @@
-import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, CLUSTER_VARIABLES_SECRET } from '../../constructs/cluster-variables';
+import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, CLUSTER_VARIABLES_SECRET, deriveVariables, SECRET_VARIABLE_NAMES } from '../../constructs/cluster-variables';
 import { GeneratedSecret } from '../../constructs/generated-secret';
 
 /** What the constructs declare that the tree itself cannot show. */
@@ -14,17 +14,23 @@ export interface ValidationContext {
 /** Stands in for a generated value (passwords, keys) in schema validation. */
 export const GENERATED_EXAMPLE = 'generated0value';
 
+/** Every variable of the cluster-variables Secret at its documented example. */
+function exampleValues(): Record<string, string> {
+  const examples = Object.fromEntries(CLUSTER_VARIABLE_NAMES.map((name) => [name, CLUSTER_VARIABLES[name].example]));
+  return { ...examples, ...deriveVariables(examples) };
+}
+
 /** The context of a construct tree: its generated secrets plus the cluster variables. */
 export function contextOf(generatedSecrets: readonly GeneratedSecret[]): ValidationContext {
   return {
-    clusterVariables: CLUSTER_VARIABLE_NAMES,
+    clusterVariables: SECRET_VARIABLE_NAMES,
     substitutionSecrets: new Map<string, readonly string[]>([
-      [CLUSTER_VARIABLES_SECRET, CLUSTER_VARIABLE_NAMES],
+      [CLUSTER_VARIABLES_SECRET, SECRET_VARIABLE_NAMES],
       ...generatedSecrets.map((s): [string, string[]] => [s.name, Object.keys(s.keys)]),
     ]),
     examples: new Map<string, string>([
       ...generatedSecrets.flatMap((s) => Object.keys(s.keys).map((k): [string, string] => [k, GENERATED_EXAMPLE])),
-      ...CLUSTER_VARIABLE_NAMES.map((name): [string, string] => [name, CLUSTER_VARIABLES[name].example]),
+      ...Object.entries(exampleValues()),
     ]),
   };
 }

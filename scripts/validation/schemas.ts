@@ -34,7 +34,7 @@ interface CrdVersions {
 export class SchemaValidator {
   // The CRDs are upstream's and valid: skip meta-schema validation, and skip code optimisation,
   // which costs more at compile time than it saves on a few hundred objects.
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, code: { optimize: false }, formats: FORMATS });
+  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, code: { optimize: false, regExp: goRegExp }, formats: FORMATS });
   private readonly crdFilesByGroup = new Map<string, string[]>();
   private readonly crds = new Map<string, CrdVersions>();
   private readonly parsedFiles = new Set<string>();
@@ -44,6 +44,14 @@ export class SchemaValidator {
     for (const file of fs.readdirSync(crdDirectory).filter((f) => /^[^_]+_.+\.ya?ml$/.test(f)).sort()) {
       const group = file.slice(0, file.indexOf('_'));
       this.crdFilesByGroup.set(group, [...(this.crdFilesByGroup.get(group) ?? []), path.join(crdDirectory, file)]);
+    }
+  }
+
+  /** Adds CRDs from elsewhere (those charts install); a vendored CRD of the same kind wins. */
+  public addCrds(crds: readonly any[]): void {
+    for (const crd of crds) {
+      const key = `${crd.spec?.group} ${crd.spec?.names?.kind}`;
+      if (this.crd(crd.spec?.group, crd.spec?.names?.kind) === undefined) this.crds.set(key, versionsOf(crd, 'a chart'));
     }
   }
 
@@ -105,11 +113,7 @@ export class SchemaValidator {
     for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
       const crd = doc.toJS();
       if (crd?.kind !== 'CustomResourceDefinition') continue;
-      const schemas = new Map<string, unknown>();
-      for (const v of crd.spec.versions ?? []) {
-        if (v.served !== false && v.schema?.openAPIV3Schema) schemas.set(v.name, v.schema.openAPIV3Schema);
-      }
-      this.crds.set(`${crd.spec.group} ${crd.spec.names.kind}`, { file, schemas });
+      this.crds.set(`${crd.spec.group} ${crd.spec.names.kind}`, versionsOf(crd, file));
     }
   }
 
@@ -121,6 +125,14 @@ export class SchemaValidator {
     }
     return validate;
   }
+}
+
+function versionsOf(crd: any, file: string): CrdVersions {
+  const schemas = new Map<string, unknown>();
+  for (const v of crd.spec.versions ?? []) {
+    if (v.served !== false && v.schema?.openAPIV3Schema) schemas.set(v.name, v.schema.openAPIV3Schema);
+  }
+  return { file, schemas };
 }
 
 /** Schema problems of every object of a tree, each validated as Flux will apply it (substituted). */
@@ -198,6 +210,16 @@ function messageOf(error: ErrorObject): string {
     default: return error.message ?? error.keyword;
   }
 }
+
+/**
+ * CRD patterns are Go (RE2) regular expressions, which the API server evaluates. JavaScript lacks
+ * inline flags such as `^(?i)...`: they become flags of the whole expression (CRDs use them
+ * at the start, where the two mean the same).
+ */
+const goRegExp = Object.assign((pattern: string, flags: string): RegExp => {
+  const inline = [...pattern.matchAll(/\(\?([ims]+)\)/g)].map((m) => m[1]).join('');
+  return new RegExp(pattern.replace(/\(\?[ims]+\)/g, ''), [...new Set([...flags, ...inline])].join(''));
+}, { code: 'goRegExp' });
 
 /** The OpenAPI formats the CRDs use; Kubernetes checks these loosely, and so do we. */
 const FORMATS = {

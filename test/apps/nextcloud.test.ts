@@ -9,7 +9,7 @@ import { charts, imageRef } from '../../catalogue';
 import { Generator, GeneratedSecret } from '../../constructs/generated-secret';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { ingress } from '../../infrastructure/traefik';
-import { chartFixture, schemaErrors, undeclaredKeys } from '../infrastructure/chart-fixture';
+import { pinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { fluxSubstitute } from '../infrastructure/flux-substitute';
 import { SAMPLE_VARIABLES } from '../infrastructure/release-values';
 import { componentFiles, fullTree, objects, TreeObject } from '../tree';
@@ -41,27 +41,20 @@ describe('nextcloud', () => {
     expect(componentFiles('nextcloud')).toMatchSnapshot();
   });
 
-  test('GIVEN the chart fixtures WHEN compared with the catalogue THEN they are the pinned charts', () => {
-    for (const [dir, entry] of [['nextcloud', charts.nextcloud], ['cloudpirates-postgres', charts.postgres], ['cloudpirates-valkey', charts.valkey]] as const) {
-      const fixture = chartFixture(dir);
-      expect({ name: fixture.name, version: fixture.version }).toEqual({ name: entry.chart, version: entry.version });
-    }
-  });
-
   test('GIVEN the nextcloud values WHEN their keys are looked up in the chart THEN each is declared there', () => {
     const all = { ...values('nextcloud'), ...secretValues('nextcloud') };
-    expect(undeclaredKeys(all, chartFixture('nextcloud'), ['nextcloud.extraEnv', 'nextcloud.hooks'])).toEqual([]);
-    expect(undeclaredKeys({ externalRedis: { hostname: 'x' } }, chartFixture('nextcloud'))).toEqual(['externalRedis.hostname']);
+    expect(undeclaredKeys(all, pinnedChart('nextcloud'), ['nextcloud.extraEnv', 'nextcloud.hooks'])).toEqual([]);
+    expect(undeclaredKeys({ externalRedis: { hostname: 'x' } }, pinnedChart('nextcloud'))).toEqual(['externalRedis.hostname']);
   });
 
   test('GIVEN the postgres and valkey values WHEN validated against their chart schemas and keys THEN they pass', () => {
-    for (const [release, dir] of [['nextcloud-postgres', 'cloudpirates-postgres'], ['nextcloud-valkey', 'cloudpirates-valkey']]) {
-      const fixture = chartFixture(dir);
+    for (const [release, dir] of [['nextcloud-postgres', 'postgres'], ['nextcloud-valkey', 'valkey']]) {
+      const fixture = pinnedChart(dir);
       const merged = { ...values(release), auth: { ...values(release).auth, ...(release.endsWith('postgres') ? { password: 'sample' } : {}) } };
       expect({ release, errors: schemaErrors(merged, fixture) }).toEqual({ release, errors: [] });
       expect({ release, undeclared: undeclaredKeys(merged, fixture) }).toEqual({ release, undeclared: [] });
     }
-    expect(schemaErrors({ ...values('nextcloud-valkey'), persistence: { enabled: 'no' } }, chartFixture('cloudpirates-valkey'))).not.toEqual([]);
+    expect(schemaErrors({ ...values('nextcloud-valkey'), persistence: { enabled: 'no' } }, pinnedChart('valkey'))).not.toEqual([]);
   });
 
   test('GIVEN the HelmReleases WHEN read THEN nextcloud keeps the documented release name nc and waits for its database and cache', () => {

@@ -3,12 +3,12 @@ import { BACKUP_TTL, NIGHTLY_SCHEDULE, PROMETHEUS_EXCLUSION, velero, VELERO_NAME
 import { charts, imageRef } from '../../catalogue';
 import { CLUSTER_VARIABLES } from '../../constructs/cluster-variables';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
-import { chartFixture, schemaErrors, undeclaredKeys } from '../infrastructure/chart-fixture';
+import { pinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { componentFiles, fullTree, objects } from '../tree';
 import { ALL_SAMPLE_VARIABLES, coalesce, releaseInputs, ReleaseInputs } from './release-inputs';
 
 const DIR = 'apps/velero';
-const fixture = chartFixture('velero');
+const fixture = pinnedChart('velero');
 const inputs = (variables: Readonly<Record<string, string>> = {}): ReleaseInputs => releaseInputs(DIR, 'velero', fixture.defaults, variables);
 const nightly = (variables: Readonly<Record<string, string>> = {}): any => inputs(variables).merged.schedules[NIGHTLY_SCHEDULE];
 

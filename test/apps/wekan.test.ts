@@ -1,10 +1,11 @@
 import { parse } from 'yaml';
 import { singleSignOn } from '../../apps/single-sign-on';
 import { wekan, WEKAN_SECRET_ENV, WEKAN_TLS_SECRET } from '../../apps/wekan';
-import { charts, images } from '../../catalogue';
+import { images } from '../../catalogue';
+import { vars } from '../../constructs/cluster-variables';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { ingress } from '../../infrastructure/traefik';
-import { chartFixture, undeclaredKeys } from '../infrastructure/chart-fixture';
+import { pinnedChart, undeclaredKeys } from '../charts';
 import { componentFiles, fullTree, objects, TreeObject } from '../tree';
 import { ALL_SAMPLE_VARIABLES, imageObjects, releaseInputs, ReleaseInputs } from './release-inputs';
 
@@ -12,7 +13,7 @@ const DIR = 'apps/wekan';
 const DOMAIN = ALL_SAMPLE_VARIABLES.domain;
 const LABEL = { [BACKUP_SET_LABEL]: 'wekan' };
 const GENERATED = { wekan_oauth_client_secret: 'samplewekanclientsecret' };
-const fixture = chartFixture('wekan');
+const fixture = pinnedChart('wekan');
 
 const inputs = (): ReleaseInputs => releaseInputs(DIR, 'wekan', fixture.defaults, GENERATED);
 const env = (): Record<string, string> => Object.fromEntries(inputs().merged.env.map((e: any) => [e.name, e.value]));
@@ -41,8 +42,7 @@ describe('wekan', () => {
     expect(componentFiles('wekan')).toMatchSnapshot();
   });
 
-  test('GIVEN the chart fixture WHEN compared with the catalogue THEN it is the pinned chart, and every key set is declared there', () => {
-    expect({ name: fixture.name, version: fixture.version }).toEqual({ name: charts.wekan.chart, version: charts.wekan.version });
+  test('GIVEN the values WHEN their keys are looked up in the pinned chart THEN every key set is declared there', () => {
     expect(undeclaredKeys(inputs().values, fixture)).toEqual([]);
     expect(undeclaredKeys({ ferretdb: { tag: 'x' } }, fixture)).toEqual(['ferretdb.tag']);
   });
@@ -78,7 +78,7 @@ describe('wekan', () => {
   test('GIVEN the secrets WeKan reads WHEN read THEN they come from a Secret of references, never from the values', () => {
     expect(one('Secret', WEKAN_SECRET_ENV).stringData).toEqual({
       OAUTH2_SECRET: '${wekan_oauth_client_secret}',
-      WEKAN_SMTP_PASSWORD: '${outgoing_mail_smtp_password:=unset}',
+      MAIL_URL: vars.outgoing_mail_smtp_url,
     });
     expect(parse(inputs().merged.extraEnvFrom)).toEqual([{ secretRef: { name: WEKAN_SECRET_ENV } }]);
     expect(inputs().secretValues).toEqual({});
@@ -86,10 +86,9 @@ describe('wekan', () => {
     expect(fullTree().get('cluster/optional/wekan/kustomization-wekan.yaml')).toContain('name: stackspin-wekan-variables');
   });
 
-  test('GIVEN the mail settings WHEN substituted THEN MAIL_URL takes server and user from the cluster variables and the password from the Secret', () => {
-    const v = ALL_SAMPLE_VARIABLES;
-    expect(env().MAIL_URL).toBe(`smtp://${v.outgoing_mail_smtp_user}:$(WEKAN_SMTP_PASSWORD)@${v.outgoing_mail_smtp_host}:${v.outgoing_mail_smtp_port}/`);
-    expect(env().MAIL_FROM).toBe(`WeKan <${v.outgoing_mail_from_address}>`);
+  test('GIVEN the mail settings WHEN read THEN MAIL_URL comes only from the Secret and the sender from the cluster variables', () => {
+    expect(env().MAIL_URL).toBeUndefined();
+    expect(env().MAIL_FROM).toBe(`WeKan <${ALL_SAMPLE_VARIABLES.outgoing_mail_from_address}>`);
   });
 
   test('GIVEN the chart\'s own environment WHEN the env list replaces it THEN its defaults are kept', () => {
@@ -113,10 +112,9 @@ describe('wekan', () => {
     expect(inputs().merged.replicaCount).toBe(1);
   });
 
-  test('GIVEN everything holding wekan data WHEN rendered THEN WeKan\'s pods and FerretDB\'s pod and claim carry the backupSet label', () => {
+  test('GIVEN FerretDB\'s claim template WHEN patched THEN it carries the backupSet label the chart cannot set', () => {
     const release = one('HelmRelease', 'wekan');
     expect(release.spec.commonMetadata.labels).toEqual(LABEL);
-    expect(inputs().values.podLabels).toEqual(LABEL);
     const [{ kustomize: { patches: [patch] } }] = release.spec.postRenderers;
     expect(patch.target).toEqual({ kind: 'StatefulSet', name: 'wekan-ferretdb' });
     // The shape of the chart's ferretdb-statefulset.yaml template.
@@ -128,7 +126,6 @@ describe('wekan', () => {
       },
     };
     applyAdds(statefulSet, JSON.parse(patch.patch));
-    expect(statefulSet.spec.template.metadata.labels).toEqual({ app: 'wekan', component: 'ferretdb', release: 'wekan', ...LABEL });
     expect(statefulSet.spec.volumeClaimTemplates[0].metadata.labels).toEqual(LABEL);
   });
 

@@ -1,9 +1,9 @@
 import { parse } from 'yaml';
 import { wordpress } from '../../apps/wordpress';
-import { charts } from '../../catalogue';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
+import { localPathProvisioner } from '../../infrastructure/local-path-provisioner';
 import { ingress } from '../../infrastructure/traefik';
-import { chartFixture, schemaErrors, undeclaredKeys } from '../infrastructure/chart-fixture';
+import { pinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { fluxSubstitute } from '../infrastructure/flux-substitute';
 import { SAMPLE_VARIABLES } from '../infrastructure/release-values';
 import { componentFiles, fullTree, objects } from '../tree';
@@ -31,15 +31,8 @@ describe('wordpress', () => {
     expect(componentFiles('wordpress')).toMatchSnapshot();
   });
 
-  test('GIVEN the chart fixtures WHEN compared with the catalogue THEN they are the pinned charts', () => {
-    for (const [dir, entry] of [['wordpress-groundhog2k', charts.wordpress], ['cloudpirates-mariadb', charts.mariadb]] as const) {
-      const fixture = chartFixture(dir);
-      expect({ name: fixture.name, version: fixture.version }).toEqual({ name: entry.chart, version: entry.version });
-    }
-  });
-
   test('GIVEN the wordpress values with sample variables WHEN checked against the chart THEN every key is declared (the chart ships no schema)', () => {
-    const fixture = chartFixture('wordpress-groundhog2k');
+    const fixture = pinnedChart('wordpress');
     expect(fixture.schema).toBeUndefined();
     const all = { ...values('wordpress'), externalDatabase: { ...values('wordpress').externalDatabase, ...secretValues('wordpress').externalDatabase } };
     expect(undeclaredKeys(all, fixture)).toEqual([]);
@@ -47,7 +40,7 @@ describe('wordpress', () => {
   });
 
   test('GIVEN the mariadb values with sample variables WHEN validated against the chart schema THEN they pass', () => {
-    const fixture = chartFixture('cloudpirates-mariadb');
+    const fixture = pinnedChart('mariadb');
     const merged = { ...values('wordpress-mariadb'), auth: { ...values('wordpress-mariadb').auth, ...secretValues('wordpress-mariadb').auth } };
     expect(schemaErrors(merged, fixture)).toEqual([]);
     expect(undeclaredKeys(merged, fixture)).toEqual([]);
@@ -94,10 +87,10 @@ describe('wordpress', () => {
     expect(values('wordpress-mariadb').persistence.labels).toEqual(label);
   });
 
-  test('GIVEN the component WHEN its Kustomization is read THEN it needs nothing but the implicit sources and namespaces', () => {
-    expect(wordpress.dependsOn).toBeUndefined();
+  test('GIVEN the component WHEN its Kustomization is read THEN it needs only the storage its claims use, beyond the implicit ones', () => {
+    expect(wordpress.dependsOn).toEqual([localPathProvisioner]);
     const k = parse(fullTree().get('cluster/optional/wordpress/kustomization-wordpress.yaml')!);
-    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['namespaces', 'sources']);
+    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['local-path-provisioner', 'namespaces', 'sources']);
     expect(k.spec.postBuild.substituteFrom.map((s: any) => s.name)).toEqual(['stackspin-cluster-variables', 'stackspin-wordpress-variables']);
   });
 

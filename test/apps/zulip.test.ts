@@ -5,9 +5,10 @@ import { MEMCACHED_SASL, MEMCACHED_SASL_USER } from '../../apps/zulip/backing-se
 import { charts, images } from '../../catalogue';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { ingress } from '../../infrastructure/traefik';
-import { chartFixture, ChartFixture, schemaErrors, undeclaredKeys } from '../infrastructure/chart-fixture';
+import { pinnedChart, PinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { componentFiles, fullTree, objects, TreeObject } from '../tree';
 import { ALL_SAMPLE_VARIABLES, coalesce, imageObjects, releaseInputs, ReleaseInputs } from './release-inputs';
+import { fluxSubstitute } from '../infrastructure/flux-substitute';
 
 const DIR = 'apps/zulip';
 const DOMAIN = ALL_SAMPLE_VARIABLES.domain;
@@ -16,10 +17,10 @@ const LABEL = { [BACKUP_SET_LABEL]: 'zulip' };
 /** Each release of the component and the chart fixture it installs. */
 const RELEASES: Readonly<Record<string, string>> = {
   'zulip': 'zulip',
-  'zulip-postgres': 'cloudpirates-postgres',
-  'zulip-rabbitmq': 'cloudpirates-rabbitmq',
-  'zulip-valkey': 'cloudpirates-valkey',
-  'zulip-memcached': 'cloudpirates-memcached',
+  'zulip-postgres': 'postgres',
+  'zulip-rabbitmq': 'rabbitmq',
+  'zulip-valkey': 'valkey',
+  'zulip-memcached': 'memcached',
 };
 
 const GENERATED: Readonly<Record<string, string>> = Object.fromEntries(
@@ -27,11 +28,7 @@ const GENERATED: Readonly<Record<string, string>> = Object.fromEntries(
     'zulip_rabbitmq_erlang_cookie', 'zulip_redis_password', 'zulip_memcached_password'].map((k) => [k, `sample${k.replace(/_/g, '')}`]),
 );
 
-/** The chart fixture; Zulip's schema names draft-07 by its https URL, which Ajv knows as http. */
-const fixture = (release: string): ChartFixture => {
-  const f = chartFixture(RELEASES[release]);
-  return f.schema?.$schema === 'https://json-schema.org/draft-07/schema#' ? { ...f, schema: { ...f.schema, $schema: undefined } } : f;
-};
+const fixture = (release: string): PinnedChart => pinnedChart(RELEASES[release]);
 const inputs = (release: string): ReleaseInputs => releaseInputs(DIR, release, fixture(release).defaults, GENERATED);
 const own = (): TreeObject[] => objects().filter((o) => o.file.startsWith(`${DIR}/`));
 const one = (kind: string, name: string): any => {
@@ -104,7 +101,7 @@ describe('zulip', () => {
     expect(inputs('zulip-valkey').merged.auth).toMatchObject({ enabled: true, password: GENERATED.zulip_redis_password });
   });
 
-  test('GIVEN memcached WHEN read THEN it requires SASL and reads the password database the zulip release renders from its own password', () => {
+  test('GIVEN memcached WHEN read THEN it requires SASL and reads a password database the tree holds with the generated password', () => {
     const mc = inputs('zulip-memcached').merged;
     expect(mc.config.extraArgs).toEqual(['-S']);
     expect(mc.extraEnvVars).toEqual([
@@ -113,12 +110,10 @@ describe('zulip', () => {
     ]);
     expect(mc.extraVolumes).toEqual([{ name: 'sasl', secret: { secretName: MEMCACHED_SASL.secretName, defaultMode: 0o440 } }]);
     expect(mc.extraVolumeMounts).toEqual([{ name: 'sasl', mountPath: MEMCACHED_SASL.directory, readOnly: true }]);
-    const z = inputs('zulip').merged;
-    const [secret] = z.extraObjects;
-    expect(secret.metadata.name).toBe(MEMCACHED_SASL.secretName);
-    const rendered = secret.stringData[MEMCACHED_SASL.passwordFile].replace('{{ .Values.externalMemcached.password }}', z.externalMemcached.password);
-    expect(rendered).toBe(`zulip@localhost:${GENERATED.zulip_memcached_password}\n`);
+    const secret = parse(fluxSubstitute(fullTree().get(`${DIR}/secret-${MEMCACHED_SASL.secretName}.yaml`)!, { ...ALL_SAMPLE_VARIABLES, ...GENERATED }));
+    expect(secret.stringData[MEMCACHED_SASL.passwordFile]).toBe(`zulip@localhost:${GENERATED.zulip_memcached_password}\n`);
     expect(secret.stringData[MEMCACHED_SASL.configFile]).toBe('mech_list: plain\n');
+    expect(inputs('zulip').merged.extraObjects).toEqual([]);
   });
 
   test('GIVEN the generated secret WHEN declared THEN its keys are prefixed with zulip and every secret reaches the tree only as a reference', () => {
@@ -197,15 +192,14 @@ describe('zulip', () => {
   test('GIVEN everything holding zulip data WHEN read THEN it carries the zulip backupSet label', () => {
     for (const release of Object.keys(RELEASES)) {
       expect({ release, labels: one('HelmRelease', release).spec.commonMetadata.labels }).toEqual({ release, labels: LABEL });
-      expect({ release, podLabels: inputs(release).values.podLabels }).toEqual({ release, podLabels: LABEL });
     }
     expect(inputs('zulip-postgres').values.persistence.labels).toEqual(LABEL);
     expect(inputs('zulip').merged.zulip.persistence.enabled).toBe(true);
     expect([inputs('zulip-rabbitmq').merged.persistence.enabled, inputs('zulip-valkey').merged.persistence.enabled]).toEqual([false, false]);
   });
 
-  test('GIVEN the releases WHEN ordered THEN zulip waits for postgres, rabbitmq and valkey but not for memcached, which waits for its Secret', () => {
-    expect(one('HelmRelease', 'zulip').spec.dependsOn.map((d: any) => d.name)).toEqual(['zulip-postgres', 'zulip-rabbitmq', 'zulip-valkey']);
+  test('GIVEN the releases WHEN ordered THEN zulip waits for every backing service, and they for nothing', () => {
+    expect(one('HelmRelease', 'zulip').spec.dependsOn.map((d: any) => d.name)).toEqual(['zulip-postgres', 'zulip-rabbitmq', 'zulip-valkey', 'zulip-memcached']);
     for (const release of Object.keys(RELEASES).filter((r) => r !== 'zulip')) {
       expect({ release, dependsOn: one('HelmRelease', release).spec.dependsOn }).toEqual({ release, dependsOn: undefined });
     }

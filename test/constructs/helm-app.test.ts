@@ -13,6 +13,23 @@ function helmApp(props: Partial<HelmAppProps> = {}): HelmApp {
 }
 
 describe('HelmApp', () => {
+  test('GIVEN a backupSet WHEN rendered THEN top-level objects and the pod template of every workload kind are labelled, after the app\'s own patches', () => {
+    const own = { kustomize: { patches: [{ target: { kind: 'StatefulSet', name: 'db' }, patch: '[]' }] } };
+    const spec = manifest(helmApp({ backupSet: 'demo', postRenderers: [own] })).spec;
+    expect(spec.commonMetadata).toEqual({ labels: { 'stackspin.net/backupSet': 'demo' } });
+    expect(spec.postRenderers[0]).toEqual(own);
+    const patches = spec.postRenderers[1].kustomize.patches;
+    expect(patches.map((p: any) => p.target.kind)).toEqual(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
+    const cronJob = JSON.parse(patches[4].patch);
+    expect(cronJob.spec.jobTemplate.spec.template.metadata.labels).toEqual({ 'stackspin.net/backupSet': 'demo' });
+    expect(JSON.parse(patches[0].patch).spec.template.metadata.labels).toEqual({ 'stackspin.net/backupSet': 'demo' });
+  });
+
+  test('GIVEN no backupSet WHEN rendered THEN nothing is labelled or post-rendered', () => {
+    const spec = manifest(helmApp()).spec;
+    expect([spec.commonMetadata, spec.postRenderers]).toEqual([undefined, undefined]);
+  });
+
   test.each(['^1.2.0', '1.x', '*', 'latest', '1.2'])('GIVEN chart version %s WHEN constructed THEN an exact version is asked for', (version) => {
     expect(() => helmApp({ chart: { ...CHART, version } }))
       .toThrow(`HelmApp demo: chart version '${version}' is not an exact version; pin one like 1.2.3 in catalogue.ts`);

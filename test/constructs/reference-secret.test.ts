@@ -21,6 +21,19 @@ describe('ReferenceSecret', () => {
     expect(build).not.toThrow(/hunter2/);
   });
 
+  test('GIVEN a composed value WHEN rendered THEN its text is committed with the reference in it, and its key is literal', () => {
+    const { chart } = scope();
+    const secret = new ReferenceSecret(chart, 'S', { name: 'sasl', namespace: 'ns', plain: { conf: 'mech_list: plain\n' }, composed: { db: 'user:${app_password}\n' } });
+    expect(manifest(secret).stringData).toEqual({ conf: 'mech_list: plain\n', db: 'user:${app_password}\n' });
+    expect(secret.literalKeys).toEqual(['conf', 'db']);
+  });
+
+  test('GIVEN a composed value without a reference WHEN constructed THEN it is refused: that is plain text', () => {
+    const { chart } = scope();
+    expect(() => new ReferenceSecret(chart, 'S', { name: 'x', namespace: 'ns', composed: { db: 'user:literal' } }))
+      .toThrow('ReferenceSecret x: composed.db holds no substitution reference; put literal values in plain');
+  });
+
   test.each([
     ['${key}', true], ['${smtp_password:=unset}', true], ['x${key}', false], ['${key}${other}', false], ['$${key}', false], ['${Key}', false],
   ])('GIVEN %s WHEN checked THEN isSubstitutionReference is %s', (value, expected) => {

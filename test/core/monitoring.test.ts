@@ -8,14 +8,13 @@ import { fluxAlerts } from '../../apps/monitoring/flux-alerts';
 import { kubePrometheusStack } from '../../apps/monitoring/kube-prometheus-stack';
 import { loki } from '../../apps/monitoring/loki';
 import { singleSignOn, SingleSignOnOutputs } from '../../apps/single-sign-on';
-import { charts } from '../../catalogue';
 import { Namespaces } from '../../constructs/component';
 import { GeneratedSecret, Generator } from '../../constructs/generated-secret';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { Platform } from '../../constructs/platform';
 import { INGRESS_CLASS_NAME, traefik } from '../../infrastructure/traefik';
 import { buildApp } from '../../main';
-import { chartFixture, schemaErrors, undeclaredKeys } from '../infrastructure/chart-fixture';
+import { pinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { fluxSubstitute } from '../infrastructure/flux-substitute';
 import { releaseValues, SAMPLE_VARIABLES } from '../infrastructure/release-values';
 import { componentFiles, fullTree, ofKind } from '../tree';
@@ -57,36 +56,30 @@ describe('monitoring', () => {
   });
 
   describe('charts', () => {
-    test.each([['kube-prometheus-stack', charts.kubePrometheusStack], ['loki', charts.loki], ['alloy', charts.alloy]])(
-      'GIVEN the %s fixture WHEN compared with the catalogue THEN it is the pinned chart', (dir, entry) => {
-        const fixture = chartFixture(dir);
-        expect({ name: fixture.name, version: fixture.version }).toEqual({ name: entry.chart, version: entry.version });
-      });
-
     test('GIVEN the loki values after substitution WHEN validated against the chart schema THEN they pass, and a wrong type does not', () => {
-      const fixture = chartFixture('loki');
-      expect(schemaErrors(core('loki'), fixture)).toEqual([]);
-      expect(schemaErrors({ ...core('loki'), singleBinary: { replicas: 'one' } }, fixture)).not.toEqual([]);
+      const chart = pinnedChart('loki');
+      expect(schemaErrors(core('loki'), chart)).toEqual([]);
+      expect(schemaErrors({ ...core('loki'), singleBinary: { replicas: 'one' } }, chart)).not.toEqual([]);
     });
 
     test('GIVEN the loki values WHEN their keys are looked up in the chart THEN each is declared there', () => {
       // Sections of Loki's own configuration, passed through to loki.yaml as they are.
       const lokiConfig = ['loki.commonConfig', 'loki.limits_config', 'loki.compactor', 'loki.analytics', 'loki.schemaConfig'];
-      expect(undeclaredKeys(core('loki'), chartFixture('loki'), lokiConfig)).toEqual([]);
+      expect(undeclaredKeys(core('loki'), pinnedChart('loki'), lokiConfig)).toEqual([]);
     });
 
     test('GIVEN the alloy values WHEN their keys are looked up in the chart THEN each is declared there', () => {
-      expect(undeclaredKeys(core('alloy'), chartFixture('alloy'), ['configReloader.resources'])).toEqual([]);
-      expect(undeclaredKeys({ alloy: { mount: { varlog: true } } }, chartFixture('alloy'))).toEqual(['alloy.mount']);
+      expect(undeclaredKeys(core('alloy'), pinnedChart('alloy'), ['configReloader.resources'])).toEqual([]);
+      expect(undeclaredKeys({ alloy: { mount: { varlog: true } } }, pinnedChart('alloy'))).toEqual(['alloy.mount']);
     });
 
     test('GIVEN the kube-prometheus-stack values WHEN their keys are looked up in the chart THEN each is declared there', () => {
       const values = core('kube-prometheus-stack');
       // Alertmanager's own configuration, and the values of the grafana, kube-state-metrics and
-      // node-exporter sub-charts, whose values.yaml files are not part of this chart's fixture.
+      // node-exporter sub-charts, which test/chart-values.test.ts checks against the subcharts.
       const passedOn = ['alertmanager.config', 'grafana', 'kube-state-metrics', 'prometheus-node-exporter'];
-      expect(undeclaredKeys(values, chartFixture('kube-prometheus-stack'), passedOn)).toEqual([]);
-      expect(undeclaredKeys({ prometheus: { prometheusSpec: { retentionTime: '1d' } } }, chartFixture('kube-prometheus-stack'))).toEqual(['prometheus.prometheusSpec.retentionTime']);
+      expect(undeclaredKeys(values, pinnedChart('kube-prometheus-stack'), passedOn)).toEqual([]);
+      expect(undeclaredKeys({ prometheus: { prometheusSpec: { retentionTime: '1d' } } }, pinnedChart('kube-prometheus-stack'))).toEqual(['prometheus.prometheusSpec.retentionTime']);
     });
   });
 

@@ -7,12 +7,12 @@ import { ADMIN_SCRIPT, ADMIN_SECRET } from '../../apps/single-sign-on/admin-iden
 import { ISSUER_URL } from '../../apps/single-sign-on/endpoints';
 import { IDENTITY_SCHEMA } from '../../apps/single-sign-on/identity-schema';
 import { ADMIN_PASSWORD_KEY, SINGLE_SIGN_ON_BACKUP_SET, singleSignOn } from '../../apps/single-sign-on';
-import { CLUSTER_VARIABLES } from '../../constructs/cluster-variables';
+import { deriveVariables, SECRET_VARIABLE_NAMES } from '../../constructs/cluster-variables';
 import { GeneratedSecret, Generator } from '../../constructs/generated-secret';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { Platform } from '../../constructs/platform';
 import { buildApp } from '../../main';
-import { chartFixture, ChartFixture, schemaErrors, undeclaredKeys } from '../infrastructure/chart-fixture';
+import { pinnedChart, PinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { fluxSubstitute } from '../infrastructure/flux-substitute';
 import { SAMPLE_VARIABLES } from '../infrastructure/release-values';
 import { componentFiles, fullTree } from '../tree';
@@ -24,12 +24,12 @@ const generated = GeneratedSecret.all(app).find((s) => s.name === 'stackspin-sin
 
 /** Sample generated values: each key's own name, so a leak is easy to spot. */
 const GENERATED = Object.fromEntries(Object.keys(generated.keys).map((k) => [k, `generated-${k}`]));
-const VARIABLES = {
-  ...SAMPLE_VARIABLES,
+const MAIL = {
   outgoing_mail_smtp_user: 'mailer@example.org',
   outgoing_mail_smtp_host: 'smtp.example.org',
-  outgoing_mail_smtp_password: 'smtp-secret-password',
+  outgoing_mail_smtp_password: 'smtp secret/password',
 };
+const VARIABLES = { ...SAMPLE_VARIABLES, ...MAIL, ...deriveVariables(MAIL) };
 
 const files = (): Record<string, string> => componentFiles('single-sign-on');
 const manifest = (file: string): any => parse(fluxSubstitute(fullTree().get(`${DIR}/${file}`)!, { ...VARIABLES, ...GENERATED }));
@@ -63,7 +63,7 @@ function secretKeyRefs(value: unknown): { name: string; key: string }[] {
 
 const RELEASES: readonly [string, string, readonly string[]][] = [
   // release, chart fixture, paths passed through to the application or Kubernetes as they are
-  ['single-sign-on-postgres', 'cloudpirates-postgres', ['initdb.scripts', 'podLabels', 'persistence.labels', 'resources']],
+  ['single-sign-on-postgres', 'postgres', ['initdb.scripts', 'podLabels', 'persistence.labels', 'resources']],
   ['kratos', 'kratos', ['kratos.config', 'kratos.identitySchemas', 'deployment.extraEnv', 'deployment.resources', 'job.extraEnv', 'job.resources']],
   ['hydra', 'hydra', ['hydra.config', 'deployment.extraEnv', 'deployment.resources', 'job.extraEnv', 'job.resources', 'hydra-maester']],
   ['login', 'kratos-selfservice-ui-node', ['deployment.resources', 'config.secrets']],
@@ -152,15 +152,16 @@ describe('single sign-on', () => {
   test('GIVEN the database WHEN read THEN its release, pods and volume claim carry the backupSet label', () => {
     const release = manifests('HelmRelease').find((r) => r.metadata.name === 'single-sign-on-postgres');
     expect(release.spec.commonMetadata.labels).toEqual({ [BACKUP_SET_LABEL]: SINGLE_SIGN_ON_BACKUP_SET });
+    const statefulSetPatch = release.spec.postRenderers[0].kustomize.patches.find((p: any) => p.target.kind === 'StatefulSet');
+    expect(JSON.parse(statefulSetPatch.patch).spec.template.metadata.labels).toEqual({ [BACKUP_SET_LABEL]: SINGLE_SIGN_ON_BACKUP_SET });
     const db = values('single-sign-on-postgres');
-    expect(db.podLabels).toEqual({ [BACKUP_SET_LABEL]: 'single-sign-on' });
     expect(db.persistence.labels).toEqual({ [BACKUP_SET_LABEL]: 'single-sign-on' });
     expect(db.image).toEqual({ imagePullPolicy: 'IfNotPresent' });
   });
 
   test('GIVEN the hydra-maester subchart values WHEN compared with its chart THEN every key is declared there', () => {
-    expect(undeclaredKeys(values('hydra')['hydra-maester'], chartFixture('hydra-maester'), ['deployment.resources'])).toEqual([]);
-    expect(chartFixture('hydra').defaults.maester).toEqual({ enabled: true });
+    expect(undeclaredKeys(values('hydra')['hydra-maester'], pinnedChart('hydra', 'hydra-maester'), ['deployment.resources'])).toEqual([]);
+    expect(pinnedChart('hydra').defaults.maester).toEqual({ enabled: true });
   });
 
   test('GIVEN Hydra WHEN read THEN hydra-maester is enabled and watches every namespace', () => {
@@ -170,11 +171,10 @@ describe('single sign-on', () => {
     expect(hydra['hydra-maester'].enabledNamespaces).toEqual(['stackspin-apps']);
   });
 
-  test('GIVEN Kratos WHEN substituted THEN mail goes through the cluster SMTP settings with the password from the environment', () => {
+  test('GIVEN Kratos WHEN substituted THEN mail goes through the cluster SMTP settings, the URL with its password only in a Secret', () => {
     const env = values('kratos').deployment.extraEnv;
-    expect(env.find((e: any) => e.name === 'COURIER_SMTP_CONNECTION_URI').value).toBe('smtp://mailer@example.org:$(SMTP_PASSWORD)@smtp.example.org:587/');
-    expect(env.find((e: any) => e.name === 'SMTP_PASSWORD').valueFrom.secretKeyRef.name).toBe('single-sign-on-smtp');
-    expect(manifest('secret-single-sign-on-smtp.yaml').stringData).toEqual({ password: 'smtp-secret-password' });
+    expect(env.find((e: any) => e.name === 'COURIER_SMTP_CONNECTION_URI').valueFrom.secretKeyRef).toEqual({ name: 'single-sign-on-smtp', key: 'connection-uri' });
+    expect(manifest('secret-single-sign-on-smtp.yaml').stringData).toEqual({ 'connection-uri': 'smtp://mailer%40example.org:smtp%20secret%2Fpassword@smtp.example.org:587/' });
     expect(values('kratos').kratos.config.courier.smtp.connection_uri).toBeUndefined();
   });
 
@@ -219,12 +219,7 @@ describe('single sign-on', () => {
   });
 
   describe.each(RELEASES.map(([release, chart, freeForm]) => [release, chart, freeForm]))('release %s (chart %s)', (release, chart, freeForm) => {
-    const fixture = (): ChartFixture => chartFixture(chart as string);
-
-    test('GIVEN the catalogue WHEN compared with the chart fixture THEN the pinned version is the one checked', () => {
-      const r = manifests('HelmRelease').find((m) => m.metadata.name === release);
-      expect(r.spec.chart.spec).toMatchObject({ chart: fixture().name, version: fixture().version });
-    });
+    const fixture = (): PinnedChart => pinnedChart(chart as string);
 
     test('GIVEN its values and secret values WHEN compared with the chart THEN every key is declared there', () => {
       expect(undeclaredKeys(merged(release as string), fixture(), freeForm as string[])).toEqual([]);
@@ -240,7 +235,7 @@ describe('single sign-on', () => {
     const used = new Set<string>();
     for (const text of Object.values(files())) for (const m of text.matchAll(/(?<!\$)\$\{([a-z_]+)(:=[^}]*)?\}/g)) used.add(m[1]);
     for (const name of used) {
-      expect({ name, known: name in CLUSTER_VARIABLES || generated.keys[name] !== undefined }).toEqual({ name, known: true });
+      expect({ name, known: SECRET_VARIABLE_NAMES.includes(name) || generated.keys[name] !== undefined }).toEqual({ name, known: true });
     }
   });
 });

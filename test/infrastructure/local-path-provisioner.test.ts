@@ -1,20 +1,15 @@
-import { charts, images } from '../../catalogue';
+import { images } from '../../catalogue';
 import { LOCAL_STORAGE_PATH, localPathProvisioner, STORAGE_CLASS_NAME } from '../../infrastructure/local-path-provisioner';
 import { componentFiles, ofKind } from '../tree';
-import { chartFixture, undeclaredKeys } from './chart-fixture';
+import { pinnedChart, undeclaredKeys } from '../charts';
 import { releaseValues } from './release-values';
 
-const fixture = chartFixture('local-path-provisioner');
+const fixture = pinnedChart('local-path-provisioner');
 const values = (): any => releaseValues('infrastructure', 'local-path-provisioner');
 
 describe('local-path-provisioner', () => {
   test('GIVEN the platform WHEN synthesized THEN the local-path-provisioner files match the snapshot', () => {
     expect(componentFiles('local-path-provisioner')).toMatchSnapshot();
-  });
-
-  test('GIVEN the fixture WHEN compared with the catalogue THEN it is the pinned chart', () => {
-    expect({ name: fixture.name, version: fixture.version })
-      .toEqual({ name: charts.localPathProvisioner.chart, version: charts.localPathProvisioner.version });
   });
 
   test('GIVEN the values WHEN their keys are looked up in the chart values.yaml THEN each is declared there', () => {

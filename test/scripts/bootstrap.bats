@@ -58,8 +58,8 @@ setup() {
 
 @test "GIVEN the tree WHEN bootstrap points Flux at it THEN it applies the tree's own GitRepository and root Kustomization with --repo-url and --branch, which also land in the Secret" {
   use_fresh_run
-  grep -q '^    branch: staging$' "$STUB_STATE/applied"
-  grep -q '^  url: https://git.example.org/ops/stackspin.git$' "$STUB_STATE/applied"
+  grep -q '^    branch: "staging"$' "$STUB_STATE/applied"
+  grep -q '^  url: "https://git.example.org/ops/stackspin.git"$' "$STUB_STATE/applied"
   grep -q '^  path: ./dist/flux2/cluster/core$' "$STUB_STATE/applied"
   [ "$(secret_value stackspin-cluster-variables stackspin_repo_url)" = https://git.example.org/ops/stackspin.git ]
   [ "$(secret_value stackspin-cluster-variables stackspin_repo_branch)" = staging ]

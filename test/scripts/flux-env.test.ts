@@ -161,6 +161,24 @@ describe('flux-env outputs', () => {
     const secret = parse(secretManifest(values, true));
     expect(secret.stringData.domain).toBe('stackspin.example.org');
     expect(secret.stringData.outgoing_mail_smtp_password).toBe('<sensitive, not shown>');
+    expect(secret.stringData.outgoing_mail_smtp_url).toBe('<sensitive, not shown>');
+  });
+
+  test.each([
+    ['587', 'p@ss/w:rd?#%', 'smtp://admin%40example.org:p%40ss%2Fw%3Ard%3F%23%25@smtp.example.org:587/'],
+    ['465', 'plain', 'smtps://admin%40example.org:plain@smtp.example.org:465/'],
+  ])('GIVEN port %s and password %s WHEN the Secret is made THEN it holds the SMTP URL, scheme by port, credentials percent-encoded', (port, password, url) => {
+    const text = `${BASE}${MAIL}\n`.replace('smtp_port=587', `smtp_port=${port}`).replace('smtp_password=CHANGEME', `smtp_password=${password}`);
+    const mail = validateEnv(text, { apps: APPS });
+    expect(mail.errors).toEqual([]);
+    const secret = parse(secretManifest(mail.values, false));
+    expect(Buffer.from(secret.data.outgoing_mail_smtp_url, 'base64').toString()).toBe(url);
+  });
+
+  test('GIVEN the derived SMTP URL set by hand WHEN validated THEN a warning says bootstrap computes it and the line is ignored', () => {
+    const result = validateEnv(`${BASE}outgoing_mail_smtp_url=smtp://x\n`, { apps: APPS });
+    expect(result.warnings).toEqual(['outgoing_mail_smtp_url: bootstrap computes it from the other settings; this line is ignored, remove it']);
+    expect(result.values).not.toHaveProperty('outgoing_mail_smtp_url');
   });
 
   test('GIVEN a manifest with references WHEN rendered THEN values, defaults and escapes are handled as Flux does', () => {

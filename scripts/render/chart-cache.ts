@@ -1,0 +1,130 @@
+import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ChartEntry } from '../../catalogue';
+import { locateHelm, PROJECT_ROOT } from './helm';
+
+/** Where pulled charts are kept: `$CHART_CACHE`, default `.cache/charts/` (git-ignored). */
+export function chartCacheDir(): string {
+  return path.resolve(process.env.CHART_CACHE ?? path.join(PROJECT_ROOT, '.cache', 'charts'));
+}
+
+/**
+ * Directories of charts pulled elsewhere (flat, `<chart>-<version>.tgz`, optionally with a
+ * `SHA256SUMS`): `$CHART_CACHE_SEED` (path-separated), default `../shared/chart-cache` next to
+ * the checkout, which machines without access to the chart repositories provide. A seed only
+ * fills the cache; the catalogue's repository stays the source of truth.
+ */
+export function seedDirs(): string[] {
+  const configured = process.env.CHART_CACHE_SEED ?? path.join(PROJECT_ROOT, '..', 'shared', 'chart-cache');
+  return configured.split(path.delimiter).filter((d) => d !== '').map((d) => path.resolve(d));
+}
+
+/** The archive name `helm pull` gives a chart. */
+export function archiveName(entry: ChartReference): string {
+  return `${entry.chart}-${entry.version}.tgz`;
+}
+
+/** How a chart reached the cache. */
+export type ChartSource = 'cached' | 'seeded' | 'pulled';
+
+/** What identifies a chart archive: repository, name and exact version. */
+export type ChartReference = Pick<ChartEntry, 'repository' | 'chart' | 'version'>;
+
+export interface CachedChart {
+  readonly entry: ChartReference;
+  readonly file: string;
+  readonly source: ChartSource;
+}
+
+/** The command that fetches every catalogue chart into the cache, for messages. */
+export const FETCH_COMMAND = 'npm run charts';
+
+/**
+ * The chart's archive in the cache: already there, copied from a seed directory (its digest
+ * checked against the seed's SHA256SUMS when it has one), or pulled from the catalogue's
+ * repository. Throws one line naming the chart, version, repository and the fetch command.
+ */
+export function ensureChart(entry: ChartReference): CachedChart {
+  const cache = chartCacheDir();
+  const file = path.join(cache, archiveName(entry));
+  if (fs.existsSync(file)) return { entry, file, source: 'cached' };
+  fs.mkdirSync(cache, { recursive: true });
+  for (const seed of seedDirs()) {
+    const candidate = path.join(seed, archiveName(entry));
+    if (!fs.existsSync(candidate)) continue;
+    checkSeedDigest(seed, candidate);
+    copyInto(candidate, file);
+    return { entry, file, source: 'seeded' };
+  }
+  const problem = pull(entry, cache);
+  if (problem === undefined && fs.existsSync(file)) return { entry, file, source: 'pulled' };
+  throw new Error(`chart ${entry.chart} ${entry.version} from ${entry.repository} is not in ${cache} and could not be pulled (${problem ?? `helm pull wrote no ${archiveName(entry)}`}); run \`${FETCH_COMMAND}\` where the repository is reachable, or copy ${archiveName(entry)} into ${cache}`);
+}
+
+function checkSeedDigest(seed: string, archive: string): void {
+  const sums = path.join(seed, 'SHA256SUMS');
+  if (!fs.existsSync(sums)) return;
+  const name = path.basename(archive);
+  const line = fs.readFileSync(sums, 'utf8').split('\n').find((l) => l.trim().split(/\s+/)[1]?.replace(/^\*/, '') === name);
+  if (line === undefined) return;
+  const expected = line.trim().split(/\s+/)[0];
+  const actual = createHash('sha256').update(fs.readFileSync(archive)).digest('hex');
+  if (actual !== expected) {
+    throw new Error(`${archive} does not match its digest in ${sums} (${actual} instead of ${expected}); replace the file or remove it from the seed`);
+  }
+}
+
+function copyInto(source: string, target: string): void {
+  const partial = `${target}.${process.pid}`;
+  fs.copyFileSync(source, partial);
+  fs.renameSync(partial, target);
+}
+
+/** `helm pull` of the pinned version into `cache`; the problem on one line, or undefined. */
+function pull(entry: ChartReference, cache: string): string | undefined {
+  const staging = fs.mkdtempSync(path.join(cache, '.pull-'));
+  try {
+    const oci = entry.repository.startsWith('oci://');
+    const args = oci
+      ? ['pull', `${entry.repository.replace(/\/$/, '')}/${entry.chart}`, '--version', entry.version, '--destination', staging]
+      : ['pull', entry.chart, '--repo', entry.repository, '--version', entry.version, '--destination', staging];
+    const result = spawnSync(locateHelm().path, args, { encoding: 'utf8', timeout: 120_000 });
+    if (result.status !== 0) return firstLine(result.stderr || result.error?.message || `helm pull exited ${result.status}`);
+    const pulled = path.join(staging, archiveName(entry));
+    if (!fs.existsSync(pulled)) return `helm pull wrote ${fs.readdirSync(staging).join(', ') || 'nothing'}, not ${archiveName(entry)}`;
+    fs.renameSync(pulled, path.join(cache, archiveName(entry)));
+    return undefined;
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0].replace(/^Error: /, '');
+}
+
+/**
+ * The chart unpacked (into `<cache>/unpacked/<archive digest>/`), for reading its default values,
+ * schema and CRDs; returns the chart's own directory (the one holding Chart.yaml).
+ */
+export function unpackChart(chart: CachedChart): string {
+  const digest = createHash('sha256').update(fs.readFileSync(chart.file)).digest('hex').slice(0, 16);
+  const root = path.join(chartCacheDir(), 'unpacked', `${chart.entry.chart}-${chart.entry.version}-${digest}`);
+  const dir = path.join(root, chart.entry.chart);
+  if (fs.existsSync(path.join(dir, 'Chart.yaml'))) return dir;
+  const staging = `${root}.${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  const result = spawnSync('tar', ['-xzf', chart.file, '-C', staging], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`cannot unpack ${chart.file}: ${firstLine(result.stderr || String(result.error))}`);
+  try {
+    fs.renameSync(staging, root);
+  } catch {
+    // Another process unpacked the same archive first; its copy is identical.
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+  if (!fs.existsSync(path.join(dir, 'Chart.yaml'))) throw new Error(`${chart.file} has no ${chart.entry.chart}/Chart.yaml; is it the chart ${chart.entry.chart}?`);
+  return dir;
+}

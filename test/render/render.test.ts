@@ -1,0 +1,104 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { renderCommand } from '../../scripts/render';
+import { exampleVariables } from '../../scripts/plan/cluster-input';
+import { ensureChart } from '../../scripts/render/chart-cache';
+import { locateHelm } from '../../scripts/render/helm';
+import { renderPlatform } from './platform';
+
+const temp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'render-test-'));
+
+describe('npm run render', () => {
+  test('GIVEN --help WHEN run THEN it prints the usage and exits 0', async () => {
+    const result = await renderCommand(['--help']);
+    expect([result.code, result.stdout.split('\n')[0]]).toEqual([0, expect.stringMatching(/^usage: render /)]);
+  });
+
+  test.each([
+    [['--release'], '--release needs a value; write --release VALUE'],
+    [['--release', '--no-cache'], "--release needs a value, got the option '--no-cache'; write --release VALUE"],
+    [['--override', 'x.yaml'], '--override needs exactly one --release: the release whose override it stands for'],
+    [['--apps', 'zulip', '--all-apps'], '--apps and --all-apps contradict each other; give one'],
+    [['--tree', os.tmpdir()], `--tree ${os.tmpdir()} is not a synthesized tree (it has no cluster/core/kustomization.yaml); run npm run synth, or point --tree at one`],
+    [['--bogus'], "unknown argument '--bogus'"],
+  ])('GIVEN %j WHEN run THEN it refuses with one line and the usage, exit 2', async (argv, message) => {
+    const result = await renderCommand(argv);
+    expect({ code: result.code, first: result.stderr.split('\n')[0], stdout: result.stdout }).toEqual({ code: 2, first: `render: ${message}`, stdout: '' });
+  });
+
+  test('GIVEN a release that does not exist WHEN run THEN the message lists the releases', async () => {
+    const result = await renderCommand(['--release', 'nosuch', '--out', temp()]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^render: no HelmRelease nosuch in this cluster; its releases are .*stackspin-apps\/nextcloud/);
+  });
+
+  test('GIVEN an override file for one release WHEN rendered THEN only that release is written, with the override applied', async () => {
+    const dir = temp();
+    const override = path.join(dir, 'override.yaml');
+    fs.writeFileSync(override, 'replicaCount: 3\n');
+    const out = path.join(dir, 'out');
+    const result = await renderCommand(['--release', 'stackspin-apps/nextcloud', '--override', override, '--out', out]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\nstackspin-apps\/nextcloud +nextcloud 9\.2\.4 .* ok\n/);
+    expect(fs.readdirSync(out, { recursive: true })).toEqual(['stackspin-apps', path.join('stackspin-apps', 'nextcloud.yaml')]);
+    const docs = parseAllDocuments(fs.readFileSync(path.join(out, 'stackspin-apps', 'nextcloud.yaml'), 'utf8')).map((d) => d.toJS());
+    expect(docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'nc-nextcloud').spec.replicas).toBe(3);
+  });
+});
+
+describe('rendering as helm-controller would', () => {
+  test('GIVEN velero enabled without the backup_s3_* settings WHEN rendered THEN velero fails naming the settings, not a chart schema error', async () => {
+    const variables = new Map([...exampleVariables()].filter(([name]) => !name.startsWith('backup_s3_')));
+    const result = await renderPlatform(variables);
+    const velero = result.releases.find((r) => r.id === 'HelmRelease velero/velero')!;
+    expect(velero.error).toMatch(/^valuesFrom ConfigMap velero\/velero-values: \$\{backup_s3_bucket\} is unresolved/);
+    expect(velero.error).not.toMatch(/schema/);
+    expect(result.releases.filter((r) => r.error !== undefined).map((r) => r.id)).toEqual(['HelmRelease velero/velero']);
+  });
+
+  test('GIVEN the machine WHEN Helm is looked for THEN HELM, then helm on PATH, else the binary in the dev dependency is used', () => {
+    const helm = locateHelm();
+    expect(helm.version).toMatch(/^v[34]\./);
+    expect(fs.existsSync(helm.path)).toBe(true);
+  });
+});
+
+describe('the chart cache', () => {
+  const saved = { cache: process.env.CHART_CACHE, seed: process.env.CHART_CACHE_SEED };
+  afterEach(() => {
+    for (const [name, value] of [['CHART_CACHE', saved.cache], ['CHART_CACHE_SEED', saved.seed]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  test('GIVEN a chart neither cached nor reachable WHEN ensured THEN one line names chart, version, repository and the command, never a skip', () => {
+    process.env.CHART_CACHE = temp();
+    process.env.CHART_CACHE_SEED = temp();
+    expect(() => ensureChart({ repository: 'https://charts.invalid/stackspin', chart: 'nothing', version: '1.2.3' }))
+      .toThrow(/^chart nothing 1\.2\.3 from https:\/\/charts\.invalid\/stackspin is not in .* and could not be pulled \(.+\); run `npm run charts` where the repository is reachable, or copy nothing-1\.2\.3\.tgz into /);
+  });
+
+  test('GIVEN a seed whose archive does not match its SHA256SUMS WHEN ensured THEN it is refused naming the file', () => {
+    const seed = temp();
+    process.env.CHART_CACHE = temp();
+    process.env.CHART_CACHE_SEED = seed;
+    fs.writeFileSync(path.join(seed, 'demo-1.0.0.tgz'), 'not the chart');
+    fs.writeFileSync(path.join(seed, 'SHA256SUMS'), `${'0'.repeat(64)}  demo-1.0.0.tgz\n`);
+    expect(() => ensureChart({ repository: 'https://charts.invalid', chart: 'demo', version: '1.0.0' }))
+      .toThrow(/demo-1\.0\.0\.tgz does not match its digest in .*SHA256SUMS/);
+  });
+
+  test('GIVEN a seed with the archive WHEN ensured THEN it is copied into the cache once, then served from there', () => {
+    const seed = temp();
+    process.env.CHART_CACHE = temp();
+    process.env.CHART_CACHE_SEED = seed;
+    fs.writeFileSync(path.join(seed, 'demo-1.0.0.tgz'), 'archive');
+    const chart = { repository: 'https://charts.invalid', chart: 'demo', version: '1.0.0' };
+    expect(ensureChart(chart).source).toBe('seeded');
+    fs.rmSync(path.join(seed, 'demo-1.0.0.tgz'));
+    expect(ensureChart(chart)).toMatchObject({ source: 'cached', file: path.join(process.env.CHART_CACHE, 'demo-1.0.0.tgz') });
+  });
+});

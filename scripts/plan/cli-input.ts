@@ -1,52 +1,66 @@
-import * as fs from 'fs';
 import { GeneratedSecret } from '../../constructs/generated-secret';
-import { optionalApps } from '../flux-env';
-import { ClusterInput, enabledApps, exampleVariables, generatedSecretKeys, parseFluxEnv } from './cluster-input';
+import { optionalApps, readEnvFile, validateEnv } from '../flux-env';
+import { parseArgs, UsageError } from '../lib/args';
+import { requireSynthesizedTree } from '../lib/tree-dir';
+import { ClusterInput, enabledApps, exampleVariables, generatedSecretKeys } from './cluster-input';
 
-/** The cluster a command-line call describes. */
+/** The cluster a command-line call describes, or a request for the usage. */
 export interface CliArguments {
+  readonly help: boolean;
   readonly tree: string;
-  readonly input: ClusterInput;
+  /** Parsed but not yet given its generated secrets (see `withGeneratedSecrets`). */
+  readonly input: Omit<ClusterInput, 'generatedSecrets'>;
+  /** The env file's warnings (unknown keys), each a line. */
+  readonly warnings: readonly string[];
 }
 
 export const PLAN_USAGE = 'usage: plan [--tree DIR] [--env FILE] [--apps a,b | --all-apps]\n'
   + '  --tree DIR   the synthesized tree (default dist/flux2)\n'
-  + '  --env FILE   a .flux.env-style file: its variables, and its enabled_apps unless --apps/--all-apps\n'
-  + '               (default: every cluster variable set to its example, no apps)\n'
+  + '  --env FILE   a .flux.env: validated like bootstrap does, then its variables, and its enabled_apps\n'
+  + '               unless --apps/--all-apps (default: every cluster variable set to its example, no apps)\n'
   + '  --apps a,b   enable these optional apps; --all-apps enables every app of the tree\n';
 
-/** Parses the plan's arguments; generated secrets are those the constructs declare. */
-export function parseArguments(argv: readonly string[], generatedSecrets: readonly GeneratedSecret[]): CliArguments {
-  let tree = 'dist/flux2';
-  let envFile: string | undefined;
-  let apps: string[] | 'all' | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const value = (): string => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${argv[i - 1]} needs a value\n${PLAN_USAGE}`);
-      return next;
-    };
-    switch (argv[i]) {
-      case '--tree': tree = value(); break;
-      case '--env': envFile = value(); break;
-      case '--apps': apps = value().split(',').filter((a) => a !== ''); break;
-      case '--all-apps': apps = 'all'; break;
-      default: throw new Error(`unknown argument '${argv[i]}'\n${PLAN_USAGE}`);
-    }
+/**
+ * Parses the plan's arguments. `--env` is checked by the validator bootstrap uses
+ * (scripts/flux-env.ts), with the same messages: a file bootstrap refuses is never planned "ok".
+ */
+export function parseArguments(argv: readonly string[]): CliArguments {
+  const args = parseArgs(argv, { usage: PLAN_USAGE, options: { '--tree': 'DIR', '--env': 'FILE', '--apps': 'a,b' }, flags: ['--all-apps'] });
+  if (args.help) return { help: true, tree: '', input: { variables: new Map(), apps: [], description: '' }, warnings: [] };
+  if (args.options.has('--apps') && args.flags.has('--all-apps')) {
+    throw new UsageError('--apps and --all-apps contradict each other; give one', PLAN_USAGE);
   }
-  if (envFile !== undefined && !fs.existsSync(envFile)) throw new Error(`--env ${envFile}: no such file`);
-  const variables = envFile === undefined ? exampleVariables() : parseFluxEnv(fs.readFileSync(envFile, 'utf8'));
+  const tree = args.options.get('--tree') ?? 'dist/flux2';
+  requireSynthesizedTree(tree, '--tree');
   const available = optionalApps(tree);
-  const chosen = apps === 'all' ? available : apps ?? enabledApps(variables);
+
+  const envFile = args.options.get('--env');
+  let variables: Map<string, string>;
+  let warnings: string[] = [];
+  if (envFile === undefined) {
+    variables = exampleVariables();
+  } else {
+    const result = validateEnv(readEnvFile(envFile, `--env ${envFile}`), { apps: available });
+    if (result.errors.length > 0) {
+      throw new Error([...result.errors.map((e) => `${envFile}: ${e}`), `${envFile}: ${result.errors.length} problem(s); bootstrap would refuse this file, so it is not planned`].join('\n'));
+    }
+    variables = new Map(Object.entries(result.values) as [string, string][]);
+    warnings = result.warnings.map((w) => `${envFile}: warning: ${w}`);
+  }
+
+  const listed = args.options.get('--apps')?.split(',').filter((a) => a !== '');
+  const chosen = args.flags.has('--all-apps') ? available : listed ?? enabledApps(variables);
   const unknown = chosen.filter((app) => !available.includes(app));
   if (unknown.length > 0) throw new Error(`unknown app(s) ${unknown.join(', ')}; the tree's optional apps are: ${available.join(', ')}`);
   return {
+    help: false,
     tree,
-    input: {
-      variables,
-      generatedSecrets: generatedSecretKeys(generatedSecrets),
-      apps: [...chosen].sort(),
-      description: envFile ?? 'the example value of every cluster variable',
-    },
+    input: { variables, apps: [...chosen].sort(), description: envFile ?? 'the example value of every cluster variable' },
+    warnings,
   };
+}
+
+/** The input with the generated secrets the constructs declare. */
+export function withGeneratedSecrets(input: CliArguments['input'], generatedSecrets: readonly GeneratedSecret[]): ClusterInput {
+  return { ...input, generatedSecrets: generatedSecretKeys(generatedSecrets) };
 }

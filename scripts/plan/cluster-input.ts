@@ -16,20 +16,6 @@ export interface ClusterInput {
   readonly description: string;
 }
 
-/**
- * The variables of a `.flux.env`-style file as the Secret holds them: `name=value` lines, comments
- * and blank lines skipped, empty values left out (the tree's `:=` defaults then apply).
- * `scripts/flux-env.ts validate` is where a file's mistakes are reported; this only reads it.
- */
-export function parseFluxEnv(text: string): Map<string, string> {
-  const variables = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (match && match[2] !== '') variables.set(match[1], match[2]);
-  }
-  return variables;
-}
-
 /** The apps of an `enabled_apps` value, e.g. `nextcloud,zulip`. */
 export function enabledApps(variables: ReadonlyMap<string, string>): string[] {
   return (variables.get('enabled_apps') ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');

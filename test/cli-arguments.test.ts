@@ -111,6 +111,12 @@ describe('command-line input: refused', () => {
     expect(docsFingerprint()).toBe(before);
   });
 
+  test('GIVEN package.json WHEN npm runs validate, plan, graph or diff THEN it adds no argument of its own, so `npm run validate -- /nonexistent` checks /nonexistent', () => {
+    const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    for (const name of ['validate', 'plan', 'graph', 'diff']) expect(scripts[name]).toBe(`ts-node --transpile-only scripts/${name}.ts`);
+    expect(scripts.synth).toBe('node scripts/synth.js');
+  });
+
   test.each([
     [[], 'diff: missing <git-ref>\nusage: npm run diff -- <git-ref>'],
     [['--stat'], "diff: unknown option '--stat'\nusage: npm run diff -- <git-ref>"],

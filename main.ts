@@ -2,27 +2,46 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { ComponentDefinition } from './constructs/component';
-import { Platform } from './constructs/platform';
+import { Platform, recordComponentFile } from './constructs/platform';
 import { renderTree, RenderedTree, writeTree } from './constructs/tree-writer';
+import { parseArgs, UsageError } from './scripts/lib/args';
 
 /** The folders whose files declare components; adding a file there adds it to the tree. */
 export const COMPONENT_FOLDERS = ['infrastructure', 'apps'];
 
-/** Every component definition exported by a file under the component folders, sorted by name. */
+/**
+ * Every component definition exported by a file under the component folders, sorted by name.
+ * A file that fails to load is named in the error; each definition's file is recorded, so an
+ * error while building it names the component and the file (constructs/platform.ts).
+ */
 export function discoverComponents(root: string = __dirname): ComponentDefinition<any>[] {
-  const found = new Map<string, ComponentDefinition<any>>();
+  const found = new Map<string, { definition: ComponentDefinition<any>; file: string }>();
   for (const folder of COMPONENT_FOLDERS) {
     for (const file of listTypeScript(path.join(root, folder))) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      for (const exported of Object.values(require(file) as Record<string, unknown>)) {
+      const relative = path.relative(root, file);
+      for (const exported of Object.values(load(file, relative))) {
         if (!isDefinition(exported)) continue;
         const other = found.get(exported.name);
-        if (other && other !== exported) throw new Error(`two components are named '${exported.name}' (one in ${file}); names must be unique`);
-        found.set(exported.name, exported);
+        if (other && other.definition !== exported) {
+          throw new Error(`two components are named '${exported.name}' (${other.file} and ${relative}); names must be unique, rename one`);
+        }
+        if (other) continue;
+        found.set(exported.name, { definition: exported, file: relative });
+        recordComponentFile(exported, relative);
       }
     }
   }
-  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...found.values()].map((f) => f.definition).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function load(file: string, relative: string): Record<string, unknown> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(file) as Record<string, unknown>;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new Error(message.startsWith(relative) ? message : `${relative}: ${message}`, { cause: e });
+  }
 }
 
 /** Builds the whole platform; `definitions` defaults to every discovered component. */
@@ -57,23 +76,36 @@ function isDefinition(value: unknown): value is ComponentDefinition<any> {
     && typeof (value as ComponentDefinition).build === 'function';
 }
 
+export const SYNTH_USAGE = `usage: node scripts/synth.js [--publish DIR]
+  Writes the tree to $CDK8S_OUTDIR (default dist/flux2); --publish DIR also replaces DIR with it
+  (cdk8s synth: .cdk8s.out and dist/flux2). Nothing is written when any check fails.
+`;
+
 /**
- * The synth command. `CDK8S_OUTDIR` (set by `cdk8s synth`) receives the tree; `--publish DIR`
- * also replaces DIR. Any error exits non-zero before either directory is touched.
+ * The synth command. `CDK8S_OUTDIR` (set by `cdk8s synth`, or by hand) receives the tree, else
+ * dist/flux2; `--publish DIR` also replaces DIR. Any error exits non-zero before either
+ * directory is touched.
  */
 export function run(argv: readonly string[]): void {
   try {
+    const args = parseArgs(argv, { usage: SYNTH_USAGE, options: { '--publish': 'DIR' } });
+    if (args.help) {
+      process.stdout.write(SYNTH_USAGE);
+      return;
+    }
     const outdir = process.env.CDK8S_OUTDIR ?? 'dist/flux2';
-    const publishAt = argv.indexOf('--publish');
-    const publish = publishAt >= 0 ? argv[publishAt + 1] : undefined;
-    if (publishAt >= 0 && !publish) throw new Error('--publish needs a directory, e.g. --publish dist/flux2');
+    const publish = args.options.get('--publish');
     const files = synthesize();
     writeTree(files, outdir);
-    if (publish && path.resolve(publish) !== path.resolve(outdir)) writeTree(files, publish);
-    process.stdout.write(`synthesized ${files.size} files into ${publish ?? outdir}\n`);
+    const written = [outdir];
+    if (publish && path.resolve(publish) !== path.resolve(outdir)) {
+      writeTree(files, publish);
+      written.push(publish);
+    }
+    process.stdout.write(`synthesized ${files.size} files into ${written.join(' and ')}\n`);
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    process.exitCode = 1;
+    process.stderr.write(`${e instanceof UsageError ? 'synth: ' : ''}${(e as Error).message}\n`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
   }
 }
 

@@ -1,3 +1,4 @@
+import { BlockList, isIPv4, isIPv6 } from 'net';
 import { z } from 'zod';
 
 /**
@@ -16,14 +17,41 @@ const text = z.string().min(1).regex(SUBSTITUTION_SAFE, 'must not contain ", $, 
 /** A whole hour: cron (`0 H * * *`) and the upgrade Plan's window (`H:00`) accept 0-23 with or without a leading zero. */
 const hour = z.string().regex(/^([01]?\d|2[0-3])$/, 'must be a whole hour from 0 to 23, e.g. 2 for 02:00');
 const port = z.string().regex(/^\d{1,5}$/, 'must be a port number').refine((v) => Number(v) >= 1 && Number(v) <= 65535, 'must be a port from 1 to 65535');
-const email = z.string().regex(/^[^@\s"$]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be an e-mail address like admin@example.org');
+/** RFC 5322's dot-atom local part, without `$` (it breaks substitution). */
+const LOCAL_PART = /^[A-Za-z0-9!#%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#%&'*+/=?^_`{|}~-]+)*$/;
+/** A host name of at least two labels, letters, digits and inner hyphens, ending in a letter TLD. */
+const MAIL_DOMAIN = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const email = z.string().refine((v) => {
+  const at = v.lastIndexOf('@');
+  const local = v.slice(0, at);
+  return at > 0 && local.length <= 64 && v.length <= 254 && LOCAL_PART.test(local) && MAIL_DOMAIN.test(v.slice(at + 1));
+}, 'must be an e-mail address like admin@example.org');
 const domainName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case domain name like stackspin.example.org');
-const ipv4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-const ipAddress = z.string().refine((v) => ipv4.test(v) || (v.includes(':') && /^[0-9a-fA-F:]+$/.test(v)), 'must be an IPv4 or IPv6 address like 1.2.3.4');
+/** Addresses a server is never reached at, by what they are (Node's BlockList checks ranges). */
+const UNREACHABLE: readonly (readonly [string, BlockList])[] = [
+  ['an unspecified address (0.0.0.0/8, ::)', blockList(['0.0.0.0', 8, 'ipv4'], ['::', 128, 'ipv6'])],
+  ['a loopback address', blockList(['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6'])],
+  ['a link-local address', blockList(['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6'])],
+  ['a multicast or reserved address', blockList(['224.0.0.0', 3, 'ipv4'], ['ff00::', 8, 'ipv6'])],
+];
+function blockList(...subnets: readonly (readonly [string, number, 'ipv4' | 'ipv6'])[]): BlockList {
+  const list = new BlockList();
+  for (const [address, prefix, type] of subnets) list.addSubnet(address, prefix, type);
+  return list;
+}
+const ipAddress = z.string().superRefine((v, ctx) => {
+  const type = isIPv4(v) ? 'ipv4' : isIPv6(v) && !v.includes('%') ? 'ipv6' : undefined;
+  if (type === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'must be an IPv4 or IPv6 address like 1.2.3.4' });
+    return;
+  }
+  const what = UNREACHABLE.find(([, list]) => list.check(v, type))?.[0];
+  if (what) ctx.addIssue({ code: 'custom', message: `is ${what}, which the cluster cannot be reached at; give the server's public IP address` });
+});
 const cidr = (v: string): boolean => {
   const [addr, bits, ...rest] = v.split('/');
   if (rest.length > 0 || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
-  return ipv4.test(addr) ? Number(bits) <= 32 : /^[0-9a-fA-F:]+$/.test(addr) && addr.includes(':') && Number(bits) <= 128;
+  return isIPv4(addr) ? Number(bits) <= 32 : isIPv6(addr) && !addr.includes('%') && Number(bits) <= 128;
 };
 const cidrList = z.string().refine((v) => v.split(',').every((c) => cidr(c.trim())), 'must be a comma-separated list of CIDR ranges like 1.2.3.0/24,10.0.0.1/32');
 const bool = z.enum(['true', 'false'], { message: 'must be true or false' });

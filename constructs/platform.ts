@@ -1,6 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { vars } from './cluster-variables';
+import { CLUSTER_VARIABLES_SECRET, vars } from './cluster-variables';
 import { Component, ComponentDefinition } from './component';
 import { FluxKustomization } from './flux-kustomization';
 import { FLUX_NAMESPACE } from './flux-source';
@@ -15,10 +15,56 @@ export const PLATFORM_NAME = 'stackspin';
 /** Makes kustomize-controller leave an object in the cluster when it leaves the tree. */
 export const PRUNE_ANNOTATION = 'kustomize.toolkit.fluxcd.io/prune';
 
+/** Kustomizations of the chart sources and of the namespaces, which every component depends on. */
+export const SOURCES_NAME = 'sources';
+export const NAMESPACES_NAME = 'namespaces';
+
+/** `install-app.sh <app>` enables an app with the Kustomization `add-<app>` (add_app_manifest in scripts/lib/common.sh). */
+export const ADD_APP_PREFIX = 'add-';
+
+/** A component's generated Secret in flux-system (`Component.generatedSecret`). */
+export const generatedSecretName = (component: string): string => `stackspin-${component}-variables`;
+
 /** Tree directory of the core entry, which bootstrap points the root Kustomization at. */
 export const CORE_ENTRY = 'cluster/core';
 /** Tree directory of an optional app's entry, which `install-app.sh <app>` applies. */
 export const optionalEntry = (app: string): string => `cluster/optional/${app}`;
+
+/**
+ * Names a component cannot take, and why: its Kustomization (in flux-system, named after it)
+ * or its generated Secret would be one of the platform's own objects, which an app's entry
+ * would then overwrite (`install-app.sh stackspin` would replace the root, which prunes).
+ */
+export function reservedNameReason(name: string): string | undefined {
+  if (name === PLATFORM_NAME) return `the root Kustomization and the GitRepository every cluster follows are named ${PLATFORM_NAME}`;
+  if (name === SOURCES_NAME) return `the Kustomization of the chart sources is named ${SOURCES_NAME}`;
+  if (name === NAMESPACES_NAME) return `the Kustomization of the namespaces is named ${NAMESPACES_NAME}`;
+  if (name === FLUX_NAMESPACE) return `${FLUX_NAMESPACE} is Flux's own name (flux bootstrap names its Kustomization so)`;
+  if (name.startsWith(ADD_APP_PREFIX)) return `install-app.sh names the Kustomization that enables an app ${ADD_APP_PREFIX}<app>`;
+  if (generatedSecretName(name) === CLUSTER_VARIABLES_SECRET) return `its generated secret would be ${CLUSTER_VARIABLES_SECRET}, the Secret of the cluster variables`;
+  return undefined;
+}
+
+/** The file each discovered component was declared in (main.ts records it), for messages. */
+const componentFiles = new WeakMap<ComponentDefinition<any>, string>();
+
+export function recordComponentFile(definition: ComponentDefinition<any>, file: string): void {
+  componentFiles.set(definition, file);
+}
+
+/** `component <name> (<file>)`, or without the file when it is not known (a test's definition). */
+export function describeComponent(definition: ComponentDefinition<any>): string {
+  const file = componentFiles.get(definition);
+  return `component ${definition.name}${file ? ` (${file})` : ''}`;
+}
+
+/** An error already attributed to a component, so callers up the dependency chain pass it on unchanged. */
+export class ComponentError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ComponentError';
+  }
+}
 
 /**
  * The whole platform: the `stackspin` GitRepository, the chart sources, the namespaces, the
@@ -53,8 +99,8 @@ export class Platform extends Construct {
     });
     // The root waits for every core Kustomization, and single sign-on alone may take 20 minutes.
     this.root = new FluxKustomization(this.coreEntry, 'Root', { name: PLATFORM_NAME, source: this.source, target: this.coreEntry, timeout: Duration.minutes(30) });
-    this.sources = new FluxKustomization(this.coreEntry, 'SourcesKustomization', { name: 'sources', source: this.source, target: this.sourcesChart });
-    this.namespaces = new FluxKustomization(this.coreEntry, 'NamespacesKustomization', { name: 'namespaces', source: this.source, target: this.namespacesChart });
+    this.sources = new FluxKustomization(this.coreEntry, 'SourcesKustomization', { name: SOURCES_NAME, source: this.source, target: this.sourcesChart });
+    this.namespaces = new FluxKustomization(this.coreEntry, 'NamespacesKustomization', { name: NAMESPACES_NAME, source: this.source, target: this.namespacesChart });
   }
 
   /** The HelmRepository serving a catalogue chart's repository, created once per repository. */
@@ -71,15 +117,19 @@ export class Platform extends Construct {
     return repo;
   }
 
-  /** The built component for a definition, building it (and its dependencies) on first use. */
+  /**
+   * The built component for a definition, building it (and its dependencies) on first use. Any
+   * error while building is prefixed with the component and its file.
+   */
   public use<O>(definition: ComponentDefinition<O>): Component<O> {
     const existing = this.components.get(definition);
     if (existing) return existing;
-    if (this.finished) throw new Error(`component ${definition.name} is used after the platform was finished`);
+    if (this.finished) throw new ComponentError(`${describeComponent(definition)} is used after the platform was finished`);
     if (this.building.includes(definition)) {
       const cycle = [...this.building.slice(this.building.indexOf(definition)), definition].map((d) => d.name);
-      throw new Error(`dependency cycle between components: ${cycle.join(' -> ')}; remove one of these dependsOn`);
+      throw new ComponentError(`dependency cycle between components: ${cycle.join(' -> ')}; remove one of these dependsOn`);
     }
+    this.checkName(definition);
     this.building.push(definition);
     try {
       const dependencies = (definition.dependsOn ?? []).map((d) => this.use(d).kustomization);
@@ -88,8 +138,23 @@ export class Platform extends Construct {
       component.build([this.sources, this.namespaces, ...dependencies]);
       this.components.set(definition, component);
       return component;
+    } catch (e) {
+      if (e instanceof ComponentError) throw e;
+      throw new ComponentError(`${describeComponent(definition)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
       this.building.pop();
+    }
+  }
+
+  /** Refuses a name a platform object or another component already has, by name. */
+  private checkName(definition: ComponentDefinition<any>): void {
+    const reason = reservedNameReason(definition.name);
+    if (reason) {
+      throw new ComponentError(`${describeComponent(definition)}: the name '${definition.name}' is reserved: ${reason}; rename the component`);
+    }
+    const other = [...this.components.keys(), ...this.building].find((d) => d !== definition && d.name === definition.name);
+    if (other) {
+      throw new ComponentError(`${describeComponent(definition)} and ${describeComponent(other)} have the same name; names must be unique (they name Kustomizations and directories), rename one`);
     }
   }
 

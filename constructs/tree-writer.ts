@@ -45,6 +45,8 @@ export function renderTree(app: App): RenderedTree {
   const files: RenderedTree = new Map();
   const errors: string[] = [];
   const directories = new Set<string>();
+  // Kind namespace/name -> who wrote it: two writers means one would overwrite the other in the cluster.
+  const writers = new Map<string, string>();
 
   for (const chart of charts) {
     if (directories.has(chart.directory)) errors.push(`two charts write directory ${chart.directory}`);
@@ -73,6 +75,12 @@ export function renderTree(app: App): RenderedTree {
         errors.push(...checkReferences(manifest, where, applier, allowed, used));
       }
       const file = fileName(manifest);
+      const identity = `${groupOf(manifest.apiVersion)}/${describe(manifest)}`;
+      const writer = writers.get(identity);
+      if (writer !== undefined && writer !== ownerOf(chart)) {
+        errors.push(`${describe(manifest)} is created by both ${writer} and ${ownerOf(chart)}; one would overwrite the other in the cluster: keep it in one of them`);
+      }
+      writers.set(identity, ownerOf(chart));
       if (names.includes(file)) errors.push(`${where}: another object in ${chart.directory} also writes ${file}; give them different names`);
       names.push(file);
       files.set(`${chart.directory}/${file}`, toYaml(manifest));
@@ -95,25 +103,121 @@ export function renderTree(app: App): RenderedTree {
   return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** What a chart is, for messages: `component wekan (apps/wekan)` or the platform's own directory. */
+function ownerOf(chart: TreeChart): string {
+  // Component (a TreeChart with a definition) is not imported: it imports what imports this file.
+  const component = (chart as { definition?: { name?: unknown } }).definition?.name;
+  return typeof component === 'string' ? `component ${component} (${chart.directory})` : `the platform's ${chart.directory}`;
+}
+
+function groupOf(apiVersion: unknown): string {
+  const text = String(apiVersion ?? '');
+  return text.includes('/') ? text.slice(0, text.indexOf('/')) : 'core';
+}
+
+export interface WriteTreeOptions {
+  /** Called after every step of a write, with what it did; tests make it throw to simulate a crash. @default none */
+  readonly afterStep?: (step: string) => void;
+}
+
+/** Temporary files of a write: hidden, beside their final name, `*.tmp-<pid>` (git-ignored). */
+const TEMPORARY = /^\..+\.tmp-(\d+)$/;
+/** Whole-tree copies that writes before this scheme left beside the tree when killed. */
+const OLD_SCHEME_LEFTOVER = /^(.+)\.(tmp|old)-(\d+)$/;
+
 /**
- * Replaces `outdir` with the rendered tree in one rename: readers see the old tree or the new one,
- * never a half-written or emptied one, and files of removed objects disappear.
+ * Makes `outdir` hold exactly the rendered tree, safely against a crash at any point: the
+ * directory always exists and every file in it is whole, either its old or its new version.
+ *
+ * 1. Every new or changed file is written to a hidden temporary file beside it (a crash leaves
+ *    the old tree, plus temporaries the next write removes).
+ * 2. Each is renamed over its final name, an atomic replace: object files first, then each
+ *    directory's kustomization.yaml, so a kustomization.yaml never lists a file that is not there.
+ * 3. Files the new tree lacks are deleted, the kustomization.yaml of a removed directory first
+ *    (no remaining list names a deleted file), then empty directories.
+ *
+ * A crash during 2 or 3 leaves some files new and some old, and the next write completes the
+ * tree; leftovers of crashed writes (temporaries, and old-scheme `<outdir>.tmp-*`/`.old-*`
+ * copies) are removed first, unless the process that made them still runs. A whole directory
+ * cannot be swapped atomically with rename(2) alone, which is why the unit is the file.
  */
-export function writeTree(files: RenderedTree, outdir: string): void {
+export function writeTree(files: RenderedTree, outdir: string, options: WriteTreeOptions = {}): void {
   const target = path.resolve(outdir);
-  const staging = `${target}.tmp-${process.pid}`;
-  const old = `${target}.old-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
+  const step = options.afterStep ?? ((): void => undefined);
+  removeLeftovers(target);
+  fs.mkdirSync(target, { recursive: true });
+
+  const staged: { file: string; temporary: string; final: string }[] = [];
   for (const [file, content] of files) {
-    const full = path.join(staging, file);
-    fs.mkdirSync(path.dirname(full), { recursive: true });
-    fs.writeFileSync(full, content);
+    const final = path.join(target, file);
+    if (readIfFile(final) === content) continue;
+    const temporary = path.join(path.dirname(final), `.${path.basename(final)}.tmp-${process.pid}`);
+    fs.mkdirSync(path.dirname(final), { recursive: true });
+    fs.writeFileSync(temporary, content);
+    staged.push({ file, temporary, final });
+    step(`staged ${file}`);
   }
-  if (files.size === 0) fs.mkdirSync(staging, { recursive: true });
-  const existed = fs.existsSync(target);
-  if (existed) fs.renameSync(target, old);
-  fs.renameSync(staging, target);
-  if (existed) fs.rmSync(old, { recursive: true, force: true });
+  const isList = (file: string): boolean => path.basename(file) === 'kustomization.yaml';
+  for (const { file, temporary, final } of [...staged.filter((s) => !isList(s.file)), ...staged.filter((s) => isList(s.file))]) {
+    fs.renameSync(temporary, final);
+    step(`replaced ${file}`);
+  }
+  const removed = listFiles(target).filter((f) => !files.has(f) && !TEMPORARY.test(path.basename(f)));
+  for (const file of [...removed.filter(isList), ...removed.filter((f) => !isList(f))]) {
+    fs.unlinkSync(path.join(target, file));
+    step(`deleted ${file}`);
+  }
+  removeEmptyDirectories(target);
+}
+
+function readIfFile(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a leftover's process is gone (or is this one, which has not written anything yet). */
+function abandoned(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function removeLeftovers(target: string): void {
+  const parent = path.dirname(target);
+  for (const entry of fs.existsSync(parent) ? fs.readdirSync(parent) : []) {
+    const match = OLD_SCHEME_LEFTOVER.exec(entry);
+    if (match && match[1] === path.basename(target) && abandoned(Number(match[3]))) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+  }
+  if (!fs.existsSync(target)) return;
+  for (const file of listFiles(target)) {
+    const match = TEMPORARY.exec(path.basename(file));
+    if (match && abandoned(Number(match[1]))) fs.rmSync(path.join(target, file), { force: true });
+  }
+}
+
+/** Every file under `dir`, relative, with `/` separators. */
+function listFiles(dir: string, relative = ''): string[] {
+  return fs.readdirSync(path.join(dir, relative), { withFileTypes: true }).flatMap((entry) => {
+    const file = relative === '' ? entry.name : `${relative}/${entry.name}`;
+    return entry.isDirectory() ? listFiles(dir, file) : [file];
+  });
+}
+
+/** Removes the empty directories under `dir` (not `dir` itself), deepest first. */
+function removeEmptyDirectories(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const sub = path.join(dir, entry.name);
+    removeEmptyDirectories(sub);
+    if (fs.readdirSync(sub).length === 0) fs.rmdirSync(sub);
+  }
 }
 
 /** `<kind>-<name>.yaml`, lower case. */

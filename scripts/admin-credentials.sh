@@ -16,7 +16,11 @@ secret_value() {
 }
 
 main() {
-  (($# == 0)) || die "usage: admin-credentials.sh (no arguments)"
+  if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+    echo "usage: admin-credentials.sh   prints the single sign-on admin login of the cluster KUBECONFIG points at"
+    exit 0
+  fi
+  (($# == 0)) || die "admin-credentials.sh takes no arguments, got '$1'; run it alone (it reads the cluster KUBECONFIG points at)"
   require_tools kubectl base64
   local email password
   email=$(secret_value stackspin-cluster-variables admin_email)

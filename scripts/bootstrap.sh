@@ -37,15 +37,10 @@ K3S_EXEC='server --disable traefik --disable local-storage'
 parse_flags() {
   while (($# > 0)); do
     case $1 in
-      --env-file | --repo-url | --branch | --timeout)
-        [[ -n ${2:-} ]] || { usage >&2; die "$1 needs a value"; }
-        case $1 in
-          --env-file) ENV_FILE=$2 ;;
-          --repo-url | --branch) REPO_ARGS+=("$1" "$2") ;;
-          --timeout) TIMEOUT=$2 ;;
-        esac
-        shift 2
-        ;;
+      --env-file | --env-file=*) option_value FILE "$@"; ENV_FILE=$OPTION_VALUE; shift "$OPTION_SHIFT" ;;
+      --repo-url | --repo-url=*) option_value URL "$@"; REPO_ARGS+=("--repo-url=$OPTION_VALUE"); shift "$OPTION_SHIFT" ;;
+      --branch | --branch=*) option_value NAME "$@"; REPO_ARGS+=("--branch=$OPTION_VALUE"); shift "$OPTION_SHIFT" ;;
+      --timeout | --timeout=*) option_value DURATION "$@"; TIMEOUT=$OPTION_VALUE; shift "$OPTION_SHIFT" ;;
       --existing-cluster) EXISTING_CLUSTER=true; shift ;;
       --dry-run) DRY_RUN=true; shift ;;
       -h | --help) usage; exit 0 ;;
@@ -53,6 +48,8 @@ parse_flags() {
     esac
   done
   [[ $TIMEOUT =~ ^[0-9]+[smh]$ ]] || die "--timeout '$TIMEOUT' must be a duration like 30m"
+  # The TypeScript tools take the file as an argument; one named like an option would be read as one.
+  if [[ $ENV_FILE == -* ]]; then ENV_FILE=./$ENV_FILE; fi
 }
 
 preflight() {
@@ -67,9 +64,22 @@ preflight() {
   fi
 }
 
+# The env file holds the SMTP password and S3 keys: committed, every cluster would pull them.
+refuse_tracked_env() {
+  command -v git >/dev/null 2>&1 || return 0
+  local dir name
+  dir=$(dirname -- "$ENV_FILE")
+  name=$(basename -- "$ENV_FILE")
+  if git -C "$dir" ls-files --error-unmatch -- "$name" >/dev/null 2>&1; then
+    die "$ENV_FILE is tracked by git, so its secrets reach everyone who can read the repository; untrack it with: git -C $(printf '%q' "$dir") rm --cached -- $(printf '%q' "$name") (then commit; if it was ever pushed, change the passwords and keys it held: they stay in git history)"
+  fi
+}
+
 # Nothing is applied unless the whole file is valid.
 validate_env() {
+  [[ ! -d $ENV_FILE ]] || die "$ENV_FILE is a directory, not an env file; pass --env-file with the path of your .flux.env"
   [[ -f $ENV_FILE ]] || die "$ENV_FILE not found; copy .flux.env.example to $ENV_FILE and fill it in, or pass --env-file"
+  refuse_tracked_env
   log "checking $ENV_FILE"
   # `get` validates the whole file first and prints every problem.
   ENABLED_APPS=$(ts_tool flux-env get "$ENV_FILE" enabled_apps "${REPO_ARGS[@]}" | tr ',' ' ')

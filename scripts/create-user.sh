@@ -40,20 +40,16 @@ NAME=''
 parse_args() {
   while (($# > 0)); do
     case $1 in
-      --name)
-        (($# >= 2)) || { usage >&2; die "--name needs a value, like --name \"Ada Lovelace\""; }
-        NAME=$2
-        shift
-        ;;
-      --dry-run) DRY_RUN=true ;;
+      --name | --name=*) option_value '"Full Name"' "$@"; NAME=$OPTION_VALUE; shift "$OPTION_SHIFT" ;;
+      --dry-run) DRY_RUN=true; shift ;;
       -h | --help) usage; exit 0 ;;
       -*) usage >&2; die "unknown option '$1'" ;;
       *)
         [[ -z $EMAIL ]] || { usage >&2; die "one user at a time; got '$EMAIL' and '$1'"; }
         EMAIL=$1
+        shift
         ;;
     esac
-    shift
   done
   [[ -n $EMAIL ]] || { usage >&2; die "name the user's e-mail address"; }
 }
@@ -157,11 +153,14 @@ pod_command() {
     --command -- /bin/sh -s)
 }
 
-# One key=value line of the pod's output; fails naming the key when it is missing or empty.
+# One key=value line of the pod's output; fails naming the key when it is missing or empty. The
+# output holds the recovery code, so a failure names the keys it did print, never a value.
 result() {
   local key=$1 value
   value=$(sed -n "s/^$key=//p" <<<"$POD_OUTPUT" | head -n 1)
-  [[ -n $value ]] || die "the pod printed no $key; its output was: $POD_OUTPUT"
+  if [[ -z $value ]]; then
+    die "the pod's output lacks $key (it printed: $(sed -n 's/^\([a-z_]*\)=.\{1,\}$/\1/p' <<<"$POD_OUTPUT" | paste -sd' ' -)); run create-user.sh again, which reuses the user and makes a new code"
+  fi
   printf '%s' "$value"
 }
 

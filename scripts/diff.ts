@@ -6,24 +6,36 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ComponentDefinition } from '../constructs/component';
 import { GeneratedSecret } from '../constructs/generated-secret';
 import { renderTree, writeTree } from '../constructs/tree-writer';
 import { buildApp } from '../main';
 import { diffTrees } from './diff/diff-trees';
 import { treeAtRef } from './diff/git-tree';
+import { parseArgs } from './lib/args';
+import { commandMain, Output } from './lib/command';
+import { requireTools } from './lib/tools';
 
-async function main(argv: readonly string[]): Promise<number> {
-  const [ref, ...rest] = argv;
-  if (ref === undefined || ref.startsWith('-') || rest.length > 0) throw new Error('usage: npm run diff -- <git-ref>   (e.g. origin/main)');
-  const repo = path.join(__dirname, '..');
-  const app = buildApp();
-  const files = renderTree(app);
-  const old = treeAtRef(repo, ref);
+export const DIFF_USAGE = 'usage: npm run diff -- <git-ref>   (e.g. origin/main)\n';
+
+/** The command; `definitions` replaces the discovered components (tests). */
+export async function diffCommand(argv: readonly string[], output: Output, definitions?: readonly ComponentDefinition<any>[]): Promise<number> {
+  const args = parseArgs(argv, { usage: DIFF_USAGE, positionals: { min: 1, max: 1, name: '<git-ref>' } });
+  if (args.help) {
+    output.out(DIFF_USAGE);
+    return 0;
+  }
+  const ref = args.positionals[0];
+  requireTools(['git', 'tar']);
+  const old = treeAtRef(path.join(__dirname, '..'), ref);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-work-'));
   try {
+    const app = buildApp(definitions);
+    const files = renderTree(app);
+    requireTools(['kubectl']);
     writeTree(files, path.join(work, 'flux2'));
     const diff = await diffTrees(`dist/flux2 ${ref} -> working tree`, old.root, path.join(work, 'flux2'), GeneratedSecret.all(app));
-    process.stdout.write(diff.text);
+    output.out(diff.text);
     return diff.changes.length === 0 ? 0 : 1;
   } finally {
     old.remove();
@@ -31,10 +43,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (e: Error) => {
-    process.stderr.write(`diff: ${e.message}\n`);
-    process.exitCode = 2;
-  },
-);
+if (require.main === module) commandMain('diff', diffCommand);

@@ -7,11 +7,14 @@
  *   flux-env.ts secret <file> [--repo-url URL] [--branch NAME] [--redact]
  *   flux-env.ts render <file> [--repo-url URL] [--branch NAME] <manifest>...
  *   flux-env.ts get <file> <key> [--repo-url URL] [--branch NAME]   (non-sensitive keys only)
+ *   flux-env.ts check-app <app>           (the app's settings in the cluster's Secret; velero's S3 keys)
  *   flux-env.ts example                   (the content of .flux.env.example)
  *
  * `--quiet` leaves out warnings (for the calls after a first `validate`).
- * Every problem is one line naming the key and the fix; any error exits 1 with nothing on stdout.
+ * Every problem is one line naming the key and the fix, never a sensitive value; any error exits
+ * 1 (2 for a refused command line, scripts/lib/args.ts) with nothing on stdout.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
@@ -20,6 +23,7 @@ import {
   DerivedVariableName, deriveVariables, Requirement,
 } from '../constructs/cluster-variables';
 import { FLUX_NAMESPACE } from '../constructs/flux-source';
+import { ArgSpec, parseArgs, UsageError } from './lib/args';
 import { envsubst } from './plan/envsubst';
 
 /** The committed tree, whose optional entries are the valid app names. */
@@ -55,8 +59,18 @@ export function optionalApps(treeRoot: string = TREE_ROOT): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
 }
 
-/** `name=value` lines by name, with their line numbers; malformed and repeated lines go to `errors`. */
+/** A line's name when it has one before `=` (`export NAME = value`), for messages that must not show values. */
+const LINE_NAME = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/;
+
+/**
+ * `name=value` lines by name, with their line numbers; malformed and repeated lines go to
+ * `errors`. No message shows a line's value: a malformed line may be a secret.
+ */
 function parseLines(text: string, errors: string[]): Map<string, { value: string; line: number }> {
+  if (text.startsWith('\uFEFF')) {
+    errors.push('line 1 starts with an invisible byte order mark (BOM); save the file as UTF-8 without BOM');
+    text = text.slice(1);
+  }
   if (text.includes('\r')) {
     errors.push('the file has Windows line endings; save it with Unix (LF) line endings');
   }
@@ -66,7 +80,10 @@ function parseLines(text: string, errors: string[]): Map<string, { value: string
     if (content.trim() === '' || content.trimStart().startsWith('#')) return;
     const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(content);
     if (!match) {
-      errors.push(`line ${line}: '${content.trim()}' is not name=value; write it as name=value without spaces around =, or start the line with #`);
+      const name = LINE_NAME.exec(content)?.[1];
+      errors.push(name
+        ? `line ${line}: ${name}: not name=value; write it as ${name}=value (no spaces around = or before the name, no export), or start the line with #`
+        : `line ${line}: not name=value (the line is not shown: it may hold a secret); write it as name=value, or start the line with # to make it a comment`);
       return;
     }
     const [, key, value] = match;
@@ -78,6 +95,25 @@ function parseLines(text: string, errors: string[]): Map<string, { value: string
     raw.set(key, { value, line });
   });
   return raw;
+}
+
+/**
+ * The text of an env file, or one line saying why it cannot be read and what to do (a missing
+ * file, a directory, no permission): never a stack trace. `what` names where the path came from.
+ */
+export function readEnvFile(file: string, what: string = file): string {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new Error(`${what}: not found; copy .flux.env.example to ${file} and fill it in`);
+  }
+  if (stat.isDirectory()) throw new Error(`${what}: is a directory, not an env file; give the path of your .flux.env`);
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`${what}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions`, { cause: e });
+  }
 }
 
 /** Validates the text of a `.flux.env`; every problem is one message naming the key and the fix. */
@@ -261,6 +297,40 @@ export function exampleFile(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Cluster variables an app needs set before it is enabled: velero's S3 settings. */
+export function settingsOf(app: string): ClusterVariableName[] {
+  return app === BACKUP_APP ? CLUSTER_VARIABLE_NAMES.filter((n) => CLUSTER_VARIABLES[n].requirement === Requirement.BACKUP) : [];
+}
+
+/**
+ * What is wrong with an app's settings in the cluster's `stackspin-cluster-variables` Secret
+ * (`data`, base64 as kubectl returns it): one message per key, naming it, never a sensitive value.
+ */
+export function appSettingsProblems(app: string, data: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = [];
+  for (const name of settingsOf(app)) {
+    const spec: ClusterVariableSpec = CLUSTER_VARIABLES[name];
+    const value = data[name] === undefined ? '' : Buffer.from(data[name], 'base64').toString('utf8');
+    const problem = value === '' ? `not set; ${app} needs it (${spec.description}, like ${name}=${spec.example})` : substitutionProblem(value) ?? formatProblem(spec, value);
+    if (problem) problems.push(`${name}: ${problem}`);
+  }
+  return problems;
+}
+
+/** Reads the `data` of the cluster's `stackspin-cluster-variables` Secret; throws one line if it cannot. */
+export type ClusterSecretReader = () => Readonly<Record<string, string>>;
+
+export const kubectlSecretReader: ClusterSecretReader = () => {
+  let json: string;
+  try {
+    json = execFileSync('kubectl', ['get', 'secret', CLUSTER_VARIABLES_SECRET, '-n', FLUX_NAMESPACE, '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const detail = String((e as { stderr?: string }).stderr ?? '').trim().split('\n')[0] || (e as Error).message;
+    throw new Error(`cannot read Secret ${CLUSTER_VARIABLES_SECRET} in ${FLUX_NAMESPACE} (${detail}); set KUBECONFIG to the cluster's kubeconfig, and bootstrap it first (scripts/bootstrap.sh)`, { cause: e });
+  }
+  return (JSON.parse(json) as { data?: Record<string, string> }).data ?? {};
+};
+
 /** The result of one command: what goes to stdout and stderr, and the exit code. */
 export interface CommandResult {
   readonly stdout: string;
@@ -268,43 +338,66 @@ export interface CommandResult {
   readonly code: number;
 }
 
-const USAGE = `usage: flux-env.ts validate <file> [--repo-url URL] [--branch NAME]
+const USAGE = `usage: flux-env.ts validate <file> [--repo-url URL] [--branch NAME] [--quiet]
        flux-env.ts secret <file> [--repo-url URL] [--branch NAME] [--redact] [--quiet]
        flux-env.ts render <file> [--repo-url URL] [--branch NAME] [--quiet] <manifest>...
        flux-env.ts get <file> <key> [--repo-url URL] [--branch NAME] [--quiet]
+       flux-env.ts check-app <app>     (the app's settings in the cluster's ${CLUSTER_VARIABLES_SECRET})
        flux-env.ts example
 `;
 
-/** Runs one command; `treeRoot` is where the optional app entries are read. */
-export function fluxEnvCommand(argv: readonly string[], treeRoot: string = TREE_ROOT): CommandResult {
-  const [command, file, ...rest] = argv;
-  if (command === 'example' && file === undefined) return { stdout: exampleFile(), stderr: '', code: 0 };
-  if (!['validate', 'secret', 'render', 'get'].includes(command) || file === undefined) return { stdout: '', stderr: USAGE, code: 2 };
+const FILE_COMMANDS: Readonly<Record<string, { readonly flags: readonly string[]; readonly positionals: ArgSpec['positionals'] }>> = {
+  validate: { flags: ['--quiet'], positionals: { min: 1, max: 1, name: '<file>' } },
+  secret: { flags: ['--quiet', '--redact'], positionals: { min: 1, max: 1, name: '<file>' } },
+  render: { flags: ['--quiet'], positionals: { min: 2, max: Infinity, name: '<file> and <manifest>...' } },
+  get: { flags: ['--quiet'], positionals: { min: 2, max: 2, name: '<file> and <key>' } },
+};
 
-  const overrides: Partial<Record<ClusterVariableName, string>> = {};
-  const positional: string[] = [];
-  let redact = false;
-  let quiet = false;
-  for (let i = 0; i < rest.length; i++) {
-    const flag = rest[i];
-    if (flag === '--repo-url' || flag === '--branch') {
-      if (rest[i + 1] === undefined) return { stdout: '', stderr: `${flag} needs a value\n${USAGE}`, code: 2 };
-      overrides[flag === '--repo-url' ? 'stackspin_repo_url' : 'stackspin_repo_branch'] = rest[++i];
-    } else if (flag === '--redact' && command === 'secret') {
-      redact = true;
-    } else if (flag === '--quiet') {
-      quiet = true;
-    } else if (!flag.startsWith('-') && (command === 'render' || command === 'get')) {
-      positional.push(flag);
-    } else {
-      return { stdout: '', stderr: `unknown argument '${flag}'\n${USAGE}`, code: 2 };
-    }
+/** Runs one command; `treeRoot` is where the optional app entries are read, `readSecret` reads the cluster. */
+export function fluxEnvCommand(argv: readonly string[], treeRoot: string = TREE_ROOT, readSecret: ClusterSecretReader = kubectlSecretReader): CommandResult {
+  try {
+    return runFluxEnv(argv, treeRoot, readSecret);
+  } catch (e) {
+    return { stdout: '', stderr: `${(e as Error).message}\n`, code: e instanceof UsageError ? 2 : 1 };
   }
-  if (!fs.existsSync(file)) {
-    return { stdout: '', stderr: `${file}: not found; copy .flux.env.example to ${file} and fill it in\n`, code: 1 };
-  }
+}
 
-  const result = validateEnv(fs.readFileSync(file, 'utf8'), { apps: optionalApps(treeRoot), overrides });
+function runFluxEnv(argv: readonly string[], treeRoot: string, readSecret: ClusterSecretReader): CommandResult {
+  const [command, ...rest] = argv;
+  if (command === 'example') {
+    const args = parseArgs(rest, { usage: USAGE });
+    return { stdout: args.help ? USAGE : exampleFile(), stderr: '', code: 0 };
+  }
+  if (command === 'check-app') {
+    const args = parseArgs(rest, { usage: USAGE, positionals: { min: 1, max: 1, name: '<app>' } });
+    if (args.help) return { stdout: USAGE, stderr: '', code: 0 };
+    const app = args.positionals[0];
+    if (settingsOf(app).length === 0) return { stdout: '', stderr: '', code: 0 };
+    const problems = appSettingsProblems(app, readSecret());
+    if (problems.length === 0) return { stdout: '', stderr: '', code: 0 };
+    const where = `Secret ${CLUSTER_VARIABLES_SECRET} in ${FLUX_NAMESPACE}`;
+    return {
+      stdout: '',
+      stderr: [...problems.map((p) => `${where}: ${p}`),
+        `${app} is not enabled: set these in .flux.env (see .flux.env.example), add ${app} to enabled_apps and run scripts/bootstrap.sh again, which applies them and enables ${app}`].join('\n') + '\n',
+      code: 1,
+    };
+  }
+  const shape = FILE_COMMANDS[command];
+  if (shape === undefined) {
+    if (command === '-h' || command === '--help') return { stdout: USAGE, stderr: '', code: 0 };
+    throw new UsageError(command === undefined ? 'name a command' : `unknown command '${command}'`, USAGE);
+  }
+  const args = parseArgs(rest, { usage: USAGE, options: { '--repo-url': 'URL', '--branch': 'NAME' }, flags: shape.flags, positionals: shape.positionals });
+  if (args.help) return { stdout: USAGE, stderr: '', code: 0 };
+  const [file, ...positional] = args.positionals;
+  const overrides: Partial<Record<ClusterVariableName, string>> = {
+    stackspin_repo_url: args.options.get('--repo-url'),
+    stackspin_repo_branch: args.options.get('--branch'),
+  };
+  const quiet = args.flags.has('--quiet');
+
+  const result = validateEnv(readEnvFile(file), { apps: optionalApps(treeRoot), overrides });
   const report = [...(quiet ? [] : result.warnings).map((w) => `${file}: warning: ${w}`), ...result.errors.map((e) => `${file}: ${e}`)];
   if (result.errors.length > 0) {
     report.push(`${file}: ${result.errors.length} problem(s); nothing was applied`);
@@ -316,16 +409,15 @@ export function fluxEnvCommand(argv: readonly string[], treeRoot: string = TREE_
     case 'validate':
       return { stdout: `${file}: ok (${Object.keys(result.values).length} cluster variables)\n`, stderr, code: 0 };
     case 'secret':
-      return { stdout: secretManifest(result.values, redact), stderr, code: 0 };
+      return { stdout: secretManifest(result.values, args.flags.has('--redact')), stderr, code: 0 };
     case 'get': {
       const key = positional[0] as ClusterVariableName;
-      if (positional.length !== 1 || !(key in CLUSTER_VARIABLES) || CLUSTER_VARIABLES[key].sensitive) {
-        return { stdout: '', stderr: `get needs one non-sensitive cluster variable name\n${USAGE}`, code: 2 };
+      if (!(key in CLUSTER_VARIABLES) || CLUSTER_VARIABLES[key].sensitive) {
+        throw new UsageError(`get needs one non-sensitive cluster variable name, not '${key}'`, USAGE);
       }
       return { stdout: `${result.values[key] ?? CLUSTER_VARIABLES[key].default ?? ''}\n`, stderr, code: 0 };
     }
     default: {
-      if (positional.length === 0) return { stdout: '', stderr: `render needs at least one manifest\n${USAGE}`, code: 2 };
       try {
         const docs = positional.map((p) => render(fs.readFileSync(p, 'utf8'), result.values, p));
         return { stdout: docs.map((d) => `---\n${d}`).join(''), stderr, code: 0 };

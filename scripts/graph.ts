@@ -7,14 +7,32 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ComponentDefinition } from '../constructs/component';
+import { GeneratedSecret } from '../constructs/generated-secret';
+import { buildApp } from '../main';
+import { parseArgs } from './lib/args';
+import { commandMain, Output } from './lib/command';
+import { requireTools } from './lib/tools';
 import { dependencyGraph, graphPage, toDot } from './plan/graph';
 import { planEveryApp } from './plan/real-cluster';
 
 export const DOCS = path.join(__dirname, '..', 'docs');
 export const GRAPH_FILES = { page: 'dependency-graph.md', dot: 'dependency-graph.dot', svg: 'dependency-graph.svg' } as const;
 
-async function main(): Promise<void> {
-  const graph = dependencyGraph(await planEveryApp(path.join(__dirname, '..', 'dist', 'flux2')));
+export const GRAPH_USAGE = `usage: npm run graph
+  writes docs/${GRAPH_FILES.page}, docs/${GRAPH_FILES.dot} and docs/${GRAPH_FILES.svg} from dist/flux2
+  (needs kubectl and Graphviz's dot); takes no arguments
+`;
+
+/** The command; `definitions` replaces the discovered components (tests). */
+export async function graphCommand(argv: readonly string[], output: Output, definitions?: readonly ComponentDefinition<any>[]): Promise<number> {
+  if (parseArgs(argv, { usage: GRAPH_USAGE }).help) {
+    output.out(GRAPH_USAGE);
+    return 0;
+  }
+  const secrets = GeneratedSecret.all(buildApp(definitions));
+  requireTools(['kubectl', 'dot']);
+  const graph = dependencyGraph(await planEveryApp(path.join(__dirname, '..', 'dist', 'flux2'), secrets));
   const dot = toDot(graph);
   let svg: Buffer;
   try {
@@ -26,12 +44,8 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(DOCS, GRAPH_FILES.page), graphPage(graph));
   fs.writeFileSync(path.join(DOCS, GRAPH_FILES.dot), dot);
   fs.writeFileSync(path.join(DOCS, GRAPH_FILES.svg), svg);
-  process.stdout.write(`wrote docs/${GRAPH_FILES.page}, docs/${GRAPH_FILES.dot} and docs/${GRAPH_FILES.svg} (${graph.nodes.length} nodes)\n`);
+  output.out(`wrote docs/${GRAPH_FILES.page}, docs/${GRAPH_FILES.dot} and docs/${GRAPH_FILES.svg} (${graph.nodes.length} nodes)\n`);
+  return 0;
 }
 
-if (require.main === module) {
-  main().catch((e: Error) => {
-    process.stderr.write(`graph: ${e.message}\n`);
-    process.exitCode = 2;
-  });
-}
+if (require.main === module) commandMain('graph', graphCommand);

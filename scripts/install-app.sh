@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Enables an optional app on a bootstrapped cluster, like the original install-app.sh: generates
-# the app's missing secrets, then applies the Kustomization add-<app>, whose entry
-# (dist/flux2/cluster/optional/<app>/) Flux then installs. Safe to re-run.
+# Enables an optional app on a bootstrapped cluster, like the original install-app.sh: checks the
+# cluster variables the app needs (velero: the backup_s3_* settings, read from the cluster's
+# Secret stackspin-cluster-variables, which is what Flux substitutes), generates the app's missing
+# secrets, then applies the Kustomization add-<app>, whose entry (dist/flux2/cluster/optional/<app>/)
+# Flux then installs from git. Safe to re-run.
 set -euo pipefail
 
 # shellcheck source=scripts/lib/common.sh
@@ -12,10 +14,24 @@ usage() {
 usage: install-app.sh <app> [--dry-run]
 
   <app>       one of: $(optional_apps | paste -sd' ' -)
-  --dry-run   print the commands and the manifest, and change nothing
+  --dry-run   print the commands and the manifest, and change nothing (the settings check
+              still reads the cluster, when kubectl is there)
+
+Flux installs the app from the git repository the cluster follows: commit and push the tree first.
 
 Uninstalling: see "Install a cluster" in README.md.
 EOF_USAGE
+}
+
+# Refuses an app whose cluster variables are not set in the cluster (velero's S3 settings),
+# naming the keys and never their values. It only reads, so a dry run checks too.
+check_settings() {
+  local app=$1
+  if [[ $DRY_RUN == true ]] && ! command -v kubectl >/dev/null 2>&1; then
+    warn "kubectl is missing: the settings $app needs in the cluster are not checked"
+    return
+  fi
+  ts_tool flux-env check-app "$app" || die "$app was not enabled; nothing was changed"
 }
 
 main() {
@@ -41,6 +57,7 @@ main() {
   require_app "$app"
   require_node
   [[ $DRY_RUN == true ]] || require_tools kubectl
+  check_settings "$app"
 
   log "generating missing secrets of $app (existing values are kept)"
   if [[ $DRY_RUN == true ]]; then

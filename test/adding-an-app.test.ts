@@ -1,56 +1,72 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
 import { parse } from 'yaml';
+import * as catalogue from '../catalogue';
 import { ChartEntry } from '../catalogue';
-import { vars } from '../constructs/cluster-variables';
-import { defineComponent, Layer, Namespaces } from '../constructs/component';
-import { Generator } from '../constructs/generated-secret';
-import { OAuth2Client } from '../constructs/oauth2-client';
+import { ComponentDefinition } from '../constructs/component';
 import { renderTree } from '../constructs/tree-writer';
-import { ingress } from '../infrastructure/traefik';
 import { buildApp, discoverComponents } from '../main';
-import { singleSignOn } from '../apps/single-sign-on';
 
-/** The README's "Adding an app" example, as written there: one definition and one chart entry. */
-const myappChart: ChartEntry = { repository: 'https://charts.example.org/', chart: 'myapp', version: '1.2.3', upstream: 'example for the README' };
+/**
+ * The README's "Adding an app" snippet, taken from the README and run as the file it tells you to
+ * create (apps/myapp.ts), imports and all. Its name is changed to `readmeapp`, so a maintainer
+ * who follows the README with `myapp` (or any name) does not collide with this test.
+ */
+const ROOT = path.join(__dirname, '..');
+const NAME = 'readmeapp';
+const chart: ChartEntry = { repository: 'https://charts.example.org/', chart: NAME, version: '1.2.3', upstream: 'example for the README' };
 
-const myapp = defineComponent({
-  name: 'myapp',
-  layer: Layer.APP,
-  namespace: Namespaces.APPS,
-  dependsOn: [singleSignOn],
-  build(component) {
-    const secret = component.generatedSecret({ myapp_oauth_client_secret: { generator: Generator.PASSWORD } });
-    new OAuth2Client(component, 'oidc', {
-      name: 'myapp', namespace: component.namespace, secret, secretKey: 'myapp_oauth_client_secret',
-      redirectUris: [`https://myapp.${vars.domain}/oidc/callback`],
-    });
-    component.helmApp({
-      name: 'myapp',
-      chart: myappChart,
-      values: { ingress: { enabled: true, className: ingress.className, annotations: ingress.annotations, host: `myapp.${vars.domain}` } },
-      secretValues: { oidc: { clientSecret: secret.ref('myapp_oauth_client_secret') } },
-    });
-  },
-});
+function readmeSnippet(): string {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Adding an app'), readme.indexOf('\n## ', readme.indexOf('## Adding an app') + 1));
+  const block = /```ts\n([\s\S]*?)```/.exec(section);
+  if (!block) throw new Error('README.md "Adding an app" has no ```ts block');
+  return block[1].replace(/^ {3}/gm, '');
+}
 
-describe('adding an app', () => {
-  const tree = renderTree(buildApp([...discoverComponents(), myapp]));
+/** Runs the snippet as `apps/<file>.ts` would run, with step 1's catalogue entry added. */
+function loadSnippet(source: string): Record<string, unknown> {
+  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
+  const exported: Record<string, unknown> = {};
+  const resolve = (request: string): unknown => {
+    const target = path.resolve(ROOT, 'apps', request);
+    if (target === path.join(ROOT, 'catalogue')) return { ...catalogue, charts: { ...catalogue.charts, [NAME]: chart } };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(target);
+  };
+  new Function('require', 'exports', 'module', outputText)(resolve, exported, { exports: exported });
+  return exported;
+}
+
+const snippet = readmeSnippet();
+const definition = loadSnippet(snippet.replace(/myapp/g, NAME))[NAME] as ComponentDefinition<unknown>;
+
+describe('adding an app, as the README says', () => {
+  const tree = renderTree(buildApp([...discoverComponents(), definition]));
   const read = (file: string): any => parse(tree.get(file) ?? '');
 
+  test('GIVEN the README snippet WHEN read THEN it is a whole file: it imports everything it uses and exports the definition', () => {
+    expect(snippet).toMatch(/^import /);
+    expect(snippet).toContain("from '../constructs/component'");
+    expect(definition.name).toBe(NAME);
+  });
+
   test('GIVEN one new definition WHEN the platform is synthesized THEN it gets its entry, Kustomization and directory', () => {
-    expect(read('cluster/optional/myapp/kustomization.yaml').resources).toEqual(['kustomization-myapp.yaml']);
-    const k = read('cluster/optional/myapp/kustomization-myapp.yaml');
-    expect(k.spec.path).toBe('./dist/flux2/apps/myapp');
+    expect(read(`cluster/optional/${NAME}/kustomization.yaml`).resources).toEqual([`kustomization-${NAME}.yaml`]);
+    const k = read(`cluster/optional/${NAME}/kustomization-${NAME}.yaml`);
+    expect(k.spec.path).toBe(`./dist/flux2/apps/${NAME}`);
     expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['namespaces', 'single-sign-on', 'sources']);
-    expect(k.spec.postBuild.substituteFrom.map((s: any) => s.name)).toEqual(['stackspin-cluster-variables', 'stackspin-myapp-variables']);
+    expect(k.spec.postBuild.substituteFrom.map((s: any) => s.name)).toEqual(['stackspin-cluster-variables', `stackspin-${NAME}-variables`]);
   });
 
   test('GIVEN the new app WHEN synthesized THEN its HelmRelease, values, overrides and chart source follow the platform pattern', () => {
-    const release = read('apps/myapp/helmrelease-myapp.yaml');
+    const release = read(`apps/${NAME}/helmrelease-${NAME}.yaml`);
     expect(release.metadata.namespace).toBe('stackspin-apps');
-    expect(release.spec.chart.spec).toMatchObject({ chart: 'myapp', version: '1.2.3', sourceRef: { kind: 'HelmRepository', name: 'example' } });
-    expect(release.spec.valuesFrom.map((v: any) => v.name)).toEqual(['myapp-values', 'myapp-secret-values', 'stackspin-myapp-override', 'stackspin-myapp-override']);
-    expect(release.spec.commonMetadata.labels).toEqual({ 'stackspin.net/backupSet': 'myapp' });
+    expect(release.spec.chart.spec).toMatchObject({ chart: NAME, version: '1.2.3', sourceRef: { kind: 'HelmRepository', name: 'example' } });
+    expect(release.spec.valuesFrom.map((v: any) => v.name)).toEqual([`${NAME}-values`, `${NAME}-secret-values`, `stackspin-${NAME}-override`, `stackspin-${NAME}-override`]);
+    expect(release.spec.commonMetadata.labels).toEqual({ 'stackspin.net/backupSet': NAME });
     expect(read('infrastructure/sources/helmrepository-example.yaml').spec.url).toBe('https://charts.example.org/');
-    expect(read('apps/myapp/oauth2client-myapp.yaml').spec.redirectUris).toEqual(['https://myapp.${domain}/oidc/callback']);
+    expect(read(`apps/${NAME}/oauth2client-${NAME}.yaml`).spec.redirectUris).toEqual([`https://${NAME}.\${domain}/oidc/callback`]);
   });
 });

@@ -45,8 +45,8 @@ function copyProject(): string {
     if (NOT_COPIED.has(entry)) continue;
     fs.cpSync(path.join(PROJECT, entry), path.join(copy, entry), {
       recursive: true,
-      // Staging directories of a synth running in the checkout right now are not part of the tree.
-      filter: (src) => !/\/flux2\.(tmp|old)-\d+$/.test(src),
+      // Temporary files of a synth running in the checkout right now are not part of the tree.
+      filter: (src) => !/\.(tmp|old)-\d+$/.test(src),
     });
   }
   fs.symlinkSync(path.join(PROJECT, 'node_modules'), path.join(copy, 'node_modules'));
@@ -97,28 +97,32 @@ describe('synth atomicity', () => {
     expect(fs.readdirSync(path.join(copy, 'dist')).sort()).toEqual(['flux2']);
   });
 
-  test('GIVEN stale files of removed objects WHEN a synth succeeds THEN they are gone and the tree equals the synth output', () => {
+  test.each([
+    ['npm run synth', 'npm', ['run', 'synth'], {}],
+    ["cdk8s synth's app command", process.execPath, ['scripts/synth.js', '--publish', TREE], { CDK8S_OUTDIR: '.cdk8s.out' }],
+  ])('GIVEN stale files of removed objects and leftovers of a killed synth WHEN %s succeeds THEN dist/flux2 is exactly the tree, leftovers gone', (_how, command, args, env) => {
     const copy = copyProject();
     fs.mkdirSync(path.join(copy, TREE, 'apps/removed'), { recursive: true });
     fs.writeFileSync(path.join(copy, TREE, 'apps/removed/configmap-old.yaml'), 'stale: true\n');
     fs.writeFileSync(path.join(copy, TREE, 'infrastructure/sources/helmrepository-gone.yaml'), 'stale: true\n');
-    const outdir = path.join(copy, '.cdk8s.out');
+    // A pid far above Linux's pid_max default, so never a running process.
+    fs.writeFileSync(path.join(copy, TREE, 'infrastructure/sources/.kustomization.yaml.tmp-99999999'), 'half\n');
+    fs.mkdirSync(path.join(copy, 'dist', 'flux2.old-99999999'));
 
-    const result = run(copy, process.execPath, ['scripts/synth.js', '--publish', TREE], { CDK8S_OUTDIR: outdir });
+    const result = run(copy, command, args, env);
 
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    const published = hashes(path.join(copy, TREE));
-    expect(Object.keys(published).filter((f) => f.includes('removed') || f.includes('-gone'))).toEqual([]);
-    expect(published).toEqual(hashes(outdir));
+    expect(fs.readdirSync(path.join(copy, 'dist'))).toEqual(['flux2']);
+    expect(hashes(path.join(copy, TREE))).toEqual(hashes(path.join(PROJECT, TREE)));
   });
 
-  test('GIVEN CDK8S_OUTDIR WHEN synth.js runs without --publish THEN it writes there and nowhere else', () => {
+  test('GIVEN CDK8S_OUTDIR WHEN npm run synth runs THEN it writes there and nowhere else, dist/flux2 untouched', () => {
     const copy = copyProject();
     const before = hashes(copy);
     const outdir = path.join(tempDir('synth-out-'), 'tree');
 
-    const result = run(copy, process.execPath, ['scripts/synth.js'], { CDK8S_OUTDIR: outdir });
+    const result = run(copy, 'npm', ['run', 'synth'], { CDK8S_OUTDIR: outdir });
 
     expect(result.status).toBe(0);
     expect(Object.keys(hashes(outdir))).toContain('infrastructure/sources/gitrepository-stackspin.yaml');

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by bootstrap.sh and install-app.sh: messages, the dry-run switch, tool checks, the
+# Shared by the operator scripts: messages, option values, the dry-run switch, tool checks, the
 # TypeScript tools of this checkout, and the add-<app> Kustomization.
 
 STACKSPIN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -10,6 +10,35 @@ DRY_RUN=false
 log() { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The value of an option that takes one, given as `--opt VALUE` or `--opt=VALUE`. Every script
+# parses such options with it, so `--branch --dry-run` is refused instead of taking `--dry-run`
+# as the branch (and then really running). In a parse loop over "$@":
+#
+#   --branch | --branch=*) option_value NAME "$@"; BRANCH=$OPTION_VALUE; shift "$OPTION_SHIFT" ;;
+#
+# $1 is the placeholder the messages show, $2 the option as given, $3 what follows it. Sets
+# OPTION_VALUE, and OPTION_SHIFT to the number of arguments used (1 or 2). Dies, naming the
+# option and the fix, when the value is missing, empty, or another option (`-...`); a value that
+# starts with - must be given as --opt=VALUE. scripts/lib/args.ts has the same rules for the
+# TypeScript commands.
+# shellcheck disable=SC2034 # OPTION_VALUE and OPTION_SHIFT are read by the caller
+option_value() {
+  local placeholder=$1 option=$2
+  if [[ $option == --*=* ]]; then
+    OPTION_VALUE=${option#*=}
+    OPTION_SHIFT=1
+    option=${option%%=*}
+  elif (($# < 3)); then
+    die "$option needs a value; write $option $placeholder"
+  elif [[ $3 == -?* ]]; then
+    die "$option needs a value, got the flag '$3'; write $option $placeholder (or $option=$placeholder for a value that starts with -)"
+  else
+    OPTION_VALUE=$3
+    OPTION_SHIFT=2
+  fi
+  [[ -n $OPTION_VALUE ]] || die "$option needs a value, got an empty one; write $option $placeholder"
+}
 
 # Prints a command as it would run (dry run) or runs it.
 run() {
@@ -29,6 +58,7 @@ tool_hint() {
     sha256sum | install | base64) echo "apt-get install -y coreutils" ;;
     node | npx) echo "install Node.js 20 or newer (https://nodejs.org, or apt-get install -y nodejs on Debian 13)" ;;
     kubectl) echo "k3s installs it; on an existing cluster see https://kubernetes.io/docs/tasks/tools/" ;;
+    git) echo "apt-get install -y git" ;;
     flux) echo "bootstrap.sh installs it" ;;
     *) echo "install $1" ;;
   esac
@@ -72,17 +102,26 @@ run_ts_dry() {
   printf '\n'
 }
 
-# The optional apps the committed tree offers, one per line.
+# Where the committed tree keeps the optional apps' entries (optionalEntry() in constructs/platform.ts).
+OPTIONAL_ENTRIES=$STACKSPIN_ROOT/dist/flux2/cluster/optional
+readonly OPTIONAL_ENTRIES
+
+# The optional apps the committed tree offers, one per line (none when the tree is missing).
 optional_apps() {
   local dir
-  for dir in "$STACKSPIN_ROOT"/dist/flux2/cluster/optional/*/; do
-    [[ -d $dir ]] && basename "$dir"
+  for dir in "$OPTIONAL_ENTRIES"/*/; do
+    if [[ -d $dir ]]; then basename "$dir"; fi
   done
 }
 
-# Fails, listing the valid names, unless $1 is an optional app.
+# Fails, naming the problem and the fix, unless $1 is an optional app of the committed tree.
 require_app() {
   local app=$1 apps
+  # One lower-case name: a newline would let a line of the list match (`wekan<newline>x`).
+  if [[ ! $app =~ ^[a-z0-9]([a-z0-9-]*[a-z0-9])?$ ]]; then
+    die "app name $(printf '%q' "$app") is not valid; an app name is lower-case letters, digits and -, like nextcloud"
+  fi
+  [[ -d $OPTIONAL_ENTRIES ]] || die "the tree has no optional apps: ${OPTIONAL_ENTRIES#"$STACKSPIN_ROOT"/} is missing; run the script from a complete checkout (git status), or synthesize it with npm run synth"
   apps=$(optional_apps)
   grep -qxF -- "$app" <<<"$apps" || die "unknown app '$app'; valid apps: $(paste -sd, - <<<"$apps" | sed 's/,/, /g')"
 }

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { FLUX_NAMESPACE } from '../../constructs/flux-source';
-import { optionalEntry, PLATFORM_NAME } from '../../constructs/platform';
+import { ADD_APP_PREFIX, optionalEntry, PLATFORM_NAME } from '../../constructs/platform';
 import { TREE_ROOT_IN_REPO } from '../../constructs/tree-chart';
 import { toYaml } from '../../constructs/tree-writer';
 import { LoadedTree } from '../validation/load';
@@ -19,7 +19,7 @@ export function addAppKustomization(app: string): any {
   return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
-    metadata: { name: `add-${app}`, namespace: FLUX_NAMESPACE },
+    metadata: { name: `${ADD_APP_PREFIX}${app}`, namespace: FLUX_NAMESPACE },
     spec: {
       interval: '1h',
       path: `${TREE_ROOT_IN_REPO}/${optionalEntry(app)}`,

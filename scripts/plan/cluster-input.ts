@@ -1,4 +1,4 @@
-import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, ClusterVariableName, DERIVED_VARIABLE_NAMES, deriveVariables } from '../../constructs/cluster-variables';
+import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, ClusterVariableName, deriveVariables } from '../../constructs/cluster-variables';
 import { GeneratedSecret } from '../../constructs/generated-secret';
 
 /** Stands in for every generated value; the plan needs the keys to exist, not their values. */
@@ -16,21 +16,6 @@ export interface ClusterInput {
   readonly apps: readonly string[];
   /** Where this input came from, for the report's first line. */
   readonly description: string;
-}
-
-/**
- * The variables of a `.flux.env`-style file as the Secret holds them: `name=value` lines, comments
- * and blank lines skipped, empty values left out (the tree's `:=` defaults then apply), and the
- * derived variables bootstrap adds. `scripts/flux-env.ts validate` is where a file's mistakes are
- * reported; this only reads it.
- */
-export function parseFluxEnv(text: string): Map<string, string> {
-  const variables = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (match && match[2] !== '' && !(DERIVED_VARIABLE_NAMES as string[]).includes(match[1])) variables.set(match[1], match[2]);
-  }
-  return withDerived(variables);
 }
 
 /** Operator variables plus what bootstrap derives from them (scripts/flux-env.ts secret). */

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GeneratedSecret } from '../../constructs/generated-secret';
 import { buildApp } from '../../main';
-import { optionalApps } from '../../scripts/flux-env';
-import { ClusterInput, enabledApps, exampleVariables, generatedSecretKeys, parseFluxEnv } from '../../scripts/plan/cluster-input';
+import { optionalApps, validateEnv } from '../../scripts/flux-env';
+import { ClusterInput, enabledApps, exampleVariables, generatedSecretKeys } from '../../scripts/plan/cluster-input';
 import { formatPlanProblem } from '../../scripts/plan/model';
 import { planCluster, PreparedTree, prepareTree } from '../../scripts/plan/simulate';
 
@@ -19,7 +19,9 @@ beforeAll(async () => {
 
 describe('plan on the committed tree', () => {
   test('GIVEN .flux.env.example (required variables only, no app) WHEN planned THEN core passes', () => {
-    const variables = parseFluxEnv(fs.readFileSync(path.join(ROOT, '.flux.env.example'), 'utf8'));
+    const { values, errors } = validateEnv(fs.readFileSync(path.join(ROOT, '.flux.env.example'), 'utf8'), { apps: optionalApps(TREE) });
+    expect(errors).toEqual([]);
+    const variables = new Map(Object.entries(values) as [string, string][]);
     const input: ClusterInput = { variables, generatedSecrets, apps: enabledApps(variables), description: '.flux.env.example' };
 
     const plan = planCluster(prepared, input);

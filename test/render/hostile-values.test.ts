@@ -1,5 +1,5 @@
 import { optionalApps, validateEnv } from '../../scripts/flux-env';
-import { parseFluxEnv } from '../../scripts/plan/cluster-input';
+import { withDerived } from '../../scripts/plan/cluster-input';
 import { RenderResult } from '../../scripts/render/render';
 import { clusterObjects, renderFailures, RenderProblem, schemaProblems } from '../../scripts/render/rules';
 import { renderPlatform, TREE } from './platform';
@@ -66,9 +66,9 @@ describe.each(HOSTILE.map((hostile, i) => [i + 1, hostile] as const))('hostile b
   let everything: string[];
 
   beforeAll(async () => {
-    const text = envFile(hostile);
-    expect(validateEnv(text, { apps: optionalApps(TREE) }).errors).toEqual([]);
-    result = await renderPlatform(parseFluxEnv(text));
+    const validation = validateEnv(envFile(hostile), { apps: optionalApps(TREE) });
+    expect(validation.errors).toEqual([]);
+    result = await renderPlatform(withDerived(new Map(Object.entries(validation.values) as [string, string][])));
     everything = clusterObjects(result).flatMap((o) => strings(o.manifest));
   });
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { recorder, runCommand } from '../../scripts/lib/command';
 import { renderCommand } from '../../scripts/render';
 import { exampleVariables } from '../../scripts/plan/cluster-input';
 import { ensureChart } from '../../scripts/render/chart-cache';
@@ -10,28 +11,37 @@ import { renderPlatform } from './platform';
 
 const temp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'render-test-'));
 
+async function render(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = recorder();
+  const code = await runCommand('render', renderCommand, argv, output);
+  return { code, stdout: output.stdout(), stderr: output.stderr() };
+}
+
 describe('npm run render', () => {
   test('GIVEN --help WHEN run THEN it prints the usage and exits 0', async () => {
-    const result = await renderCommand(['--help']);
+    const result = await render(['--help']);
     expect([result.code, result.stdout.split('\n')[0]]).toEqual([0, expect.stringMatching(/^usage: render /)]);
   });
 
   test.each([
-    [['--release'], '--release needs a value; write --release VALUE'],
-    [['--release', '--no-cache'], "--release needs a value, got the option '--no-cache'; write --release VALUE"],
-    [['--override', 'x.yaml'], '--override needs exactly one --release: the release whose override it stands for'],
-    [['--apps', 'zulip', '--all-apps'], '--apps and --all-apps contradict each other; give one'],
-    [['--tree', os.tmpdir()], `--tree ${os.tmpdir()} is not a synthesized tree (it has no cluster/core/kustomization.yaml); run npm run synth, or point --tree at one`],
-    [['--bogus'], "unknown argument '--bogus'"],
-  ])('GIVEN %j WHEN run THEN it refuses with one line and the usage, exit 2', async (argv, message) => {
-    const result = await renderCommand(argv);
-    expect({ code: result.code, first: result.stderr.split('\n')[0], stdout: result.stdout }).toEqual({ code: 2, first: `render: ${message}`, stdout: '' });
+    [['--release'], /^render: --release needs a value/],
+    [['--release', '--no-cache'], /^render: --release needs a value, got the flag '--no-cache'/],
+    [['--override', 'x.yaml'], /^render: --override needs exactly one --release: the release whose override it stands for$/],
+    [['--release', 'a,b', '--override', 'x.yaml'], /^render: --override needs exactly one --release/],
+    [['--release', 'nextcloud', '--override', '/nonexistent.yaml'], /^render: --override \/nonexistent.yaml: no such file; give a values file like my-values.yaml$/],
+    [['--apps', 'zulip', '--all-apps'], /^render: --apps and --all-apps contradict each other; give one$/],
+    [['--tree', os.tmpdir()], /^render: --tree \/tmp: not a synthesized tree/],
+    [['--bogus'], /^render: .*--bogus/],
+  ])('GIVEN %j WHEN run THEN it refuses with one line and exit 2, rendering nothing', async (argv, message) => {
+    const result = await render(argv);
+    expect({ code: result.code, first: result.stderr.split('\n')[0], stdout: result.stdout }).toEqual({ code: 2, first: expect.stringMatching(message), stdout: '' });
   });
 
   test('GIVEN a release that does not exist WHEN run THEN the message lists the releases', async () => {
-    const result = await renderCommand(['--release', 'nosuch', '--out', temp()]);
+    const result = await render(['--release', 'nosuch', '--out', temp()]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^render: no HelmRelease nosuch in this cluster; its releases are .*stackspin-apps\/nextcloud/);
+    expect(result.stdout).toBe('');
   });
 
   test('GIVEN an override file for one release WHEN rendered THEN only that release is written, with the override applied', async () => {
@@ -39,7 +49,7 @@ describe('npm run render', () => {
     const override = path.join(dir, 'override.yaml');
     fs.writeFileSync(override, 'replicaCount: 3\n');
     const out = path.join(dir, 'out');
-    const result = await renderCommand(['--release', 'stackspin-apps/nextcloud', '--override', override, '--out', out]);
+    const result = await render(['--release', 'stackspin-apps/nextcloud', '--override', override, '--out', out]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/\nstackspin-apps\/nextcloud +nextcloud 9\.2\.4 .* ok\n/);
     expect(fs.readdirSync(out, { recursive: true })).toEqual(['stackspin-apps', path.join('stackspin-apps', 'nextcloud.yaml')]);

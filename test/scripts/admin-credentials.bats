@@ -39,3 +39,14 @@ seed_secret() { # name key value
   [ "$status" -ne 0 ]
   [[ $output == *"cannot read Secret stackspin-cluster-variables in flux-system"* ]]
 }
+
+@test "GIVEN an argument WHEN admin-credentials runs THEN it is refused naming it, and nothing is read" {
+  run "$ADMIN_CREDENTIALS" --namespace
+  [ "$status" -ne 0 ]
+  [ "$output" = "error: admin-credentials.sh takes no arguments, got '--namespace'; run it alone (it reads the cluster KUBECONFIG points at)" ]
+  [ ! -s "$STUB_STATE/calls" ]
+  run "$ADMIN_CREDENTIALS" --help
+  [ "$status" -eq 0 ]
+  [[ $output == "usage: admin-credentials.sh"* ]]
+  [ ! -s "$STUB_STATE/calls" ]
+}

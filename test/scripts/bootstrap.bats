@@ -237,3 +237,70 @@ setup() {
   refute_call '^(curl|k3s-install)'
   [[ $output == *"k3s v1.99.0+k3s1 is installed (the catalogue pins $K3S_VERSION)"* ]]
 }
+
+@test "GIVEN --branch followed by --dry-run WHEN bootstrap runs THEN the flag is not taken as the branch, and nothing runs" {
+  run "$BOOTSTRAP" --env-file "$ENV_FILE" --branch --dry-run
+  [ "$status" -ne 0 ]
+  [[ $output == *"error: --branch needs a value, got the flag '--dry-run'; write --branch NAME (or --branch=NAME for a value that starts with -)"* ]]
+  [[ $output != *"Stackspin core is ready"* ]]
+  [ ! -s "$STUB_STATE/calls" ]
+  [ -z "$(ls -A "$STUB_BIN")" ]
+}
+
+@test "GIVEN any value-taking option followed by a flag WHEN bootstrap runs THEN it is refused naming the option, and nothing runs" {
+  for option in --env-file --repo-url --branch --timeout; do
+    run "$BOOTSTRAP" "$option" --existing-cluster
+    [ "$status" -ne 0 ]
+    [[ $output == *"error: $option needs a value, got the flag '--existing-cluster'"* ]]
+    run "$BOOTSTRAP" "$option=" --dry-run
+    [ "$status" -ne 0 ]
+    [[ $output == *"error: $option needs a value, got an empty one"* ]]
+  done
+  [ ! -s "$STUB_STATE/calls" ]
+}
+
+@test "GIVEN --branch=NAME and --env-file=FILE WHEN bootstrap runs a dry run THEN the values are used" {
+  run "$BOOTSTRAP" --env-file="$ENV_FILE" --branch=staging --dry-run
+  [ "$status" -eq 0 ]
+  [[ $output == *"stackspin_repo_branch: staging"* ]]
+  [[ $output == *"branch: staging"* ]]
+  [ ! -s "$STUB_STATE/calls" ]
+}
+
+@test "GIVEN an env file git tracks WHEN bootstrap runs (also as a dry run) THEN it refuses with the git rm --cached fix, and nothing runs" {
+  git -C "$BATS_TEST_TMPDIR" init -q
+  git -C "$BATS_TEST_TMPDIR" add .flux.env
+  for dry in '' --dry-run; do
+    run "$BOOTSTRAP" --env-file "$ENV_FILE" $dry
+    [ "$status" -ne 0 ]
+    [[ $output == *"error: $ENV_FILE is tracked by git, so its secrets reach everyone who can read the repository; untrack it with: git -C $BATS_TEST_TMPDIR rm --cached -- .flux.env"* ]]
+    [[ $output != *SmtpSecret42* ]]
+  done
+  [ ! -s "$STUB_STATE/calls" ]
+}
+
+@test "GIVEN an env file in a git checkout that ignores it WHEN bootstrap runs a dry run THEN it goes ahead" {
+  git -C "$BATS_TEST_TMPDIR" init -q
+  cp "$ROOT/.gitignore" "$BATS_TEST_TMPDIR/.gitignore"
+  git -C "$BATS_TEST_TMPDIR" check-ignore -q .flux.env
+  run "$BOOTSTRAP" --env-file "$ENV_FILE" --dry-run
+  [ "$status" -eq 0 ]
+}
+
+@test "GIVEN a directory as the env file WHEN bootstrap runs THEN it says so in one line, and nothing runs" {
+  run "$BOOTSTRAP" --env-file "$BATS_TEST_TMPDIR"
+  [ "$status" -ne 0 ]
+  [ "$output" = "error: $BATS_TEST_TMPDIR is a directory, not an env file; pass --env-file with the path of your .flux.env" ]
+  [ ! -s "$STUB_STATE/calls" ]
+}
+
+@test "GIVEN a malformed line holding the SMTP password WHEN bootstrap runs, or its dry run THEN the line number and key are named, never the value" {
+  sed -i 's/^outgoing_mail_smtp_password=.*/outgoing_mail_smtp_password = SuperSecret123/' "$ENV_FILE"
+  for dry in '' --dry-run; do
+    run "$BOOTSTRAP" --env-file "$ENV_FILE" $dry
+    [ "$status" -ne 0 ]
+    [[ $output == *"line 11: outgoing_mail_smtp_password: not name=value"* ]]
+    [[ $output != *SuperSecret123* ]]
+  done
+  [ ! -s "$STUB_STATE/calls" ]
+}

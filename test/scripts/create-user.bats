@@ -150,3 +150,25 @@ identity_count() {
   [ "$status" -ne 0 ]
   [[ $output == *"error: kubectl is missing"* ]]
 }
+
+@test "GIVEN --name followed by --dry-run WHEN create-user runs THEN the flag is not taken as the name, and nothing is created" {
+  run "$CREATE_USER" ada@example.org --name --dry-run
+  [ "$status" -ne 0 ]
+  [[ $output == *"error: --name needs a value, got the flag '--dry-run'; write --name \"Full Name\" (or --name=\"Full Name\" for a value that starts with -)"* ]]
+  [ ! -s "$STUB_STATE/calls" ]
+  [ ! -e "$STUB_STATE/kratos-identities.json" ]
+}
+
+@test "GIVEN --name=VALUE WHEN create-user runs THEN the value is the name" {
+  run "$CREATE_USER" ada@example.org --name="Ada Lovelace" --dry-run
+  [ "$status" -eq 0 ]
+  [[ $output == *"--env=USER_NAME=Ada\\ Lovelace "* ]]
+}
+
+@test "GIVEN the pod's output lacks a field WHEN create-user runs THEN it names the field, and prints neither the recovery code nor the link" {
+  STUB_OMIT_FIELD=expires_at run "$CREATE_USER" ada@example.org
+  [ "$status" -ne 0 ]
+  [[ $output == *"error: the pod's output lacks expires_at (it printed: status id recovery_link recovery_code); run create-user.sh again"* ]]
+  [[ $output != *"recovery?flow="* ]]
+  [[ ! $output =~ [0-9]{6} ]]
+}

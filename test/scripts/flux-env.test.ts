@@ -118,11 +118,61 @@ describe('flux-env validation', () => {
     expect(errorsOf(withLine('domain=other.example.org'))).toEqual(['domain: set twice (lines 2 and 4); keep one']);
   });
 
-  test('GIVEN a line that is not name=value WHEN validated THEN the message gives the line and the form', () => {
-    expect(errorsOf(withLine('maintenance_time_zone = Etc/UTC'))).toEqual([
-      "line 4: 'maintenance_time_zone = Etc/UTC' is not name=value; write it as name=value without spaces around =, or start the line with #",
+  test('GIVEN a line that is not name=value WHEN validated THEN the message gives the line number, the key and the form, never the value', () => {
+    const errors = errorsOf(`${BASE}outgoing_mail_smtp_password = SuperSecret123\n`);
+    expect(errors).toEqual([
+      'line 4: outgoing_mail_smtp_password: not name=value; write it as outgoing_mail_smtp_password=value (no spaces around = or before the name, no export), or start the line with #',
     ]);
+    expect(errors.join()).not.toContain('SuperSecret123');
   });
+
+  test.each([
+    ['a bare value', 'SuperSecret123'],
+    ['a value with spaces', 'my secret pass phrase'],
+    ['a broken name', '1password=SuperSecret123'],
+  ])('GIVEN a line with %s and no parseable name WHEN validated THEN only its number is given', (_what, line) => {
+    const errors = errorsOf(withLine(line));
+    expect(errors).toEqual(['line 4: not name=value (the line is not shown: it may hold a secret); write it as name=value, or start the line with # to make it a comment']);
+    expect(errors.join()).not.toContain('Secret');
+  });
+
+  test('GIVEN a byte order mark before line 1 WHEN validated THEN it has its own message and line 1 is read normally', () => {
+    expect(errorsOf(`\uFEFF${BASE}`)).toEqual(['line 1 starts with an invisible byte order mark (BOM); save the file as UTF-8 without BOM']);
+  });
+
+  test.each([':', '2001:db8:::1:::', '1.2.3', '1.2.3.4.5', '01.2.3.4', 'fe80::1%eth0', 'example.org'])('GIVEN ip_address=%s WHEN validated THEN it is not an address', (ip) => {
+    expect(errorsOf(replacing('ip_address', `ip_address=${ip}`))).toEqual([`ip_address: '${ip}' must be an IPv4 or IPv6 address like 1.2.3.4`]);
+  });
+
+  test.each([
+    ['0.0.0.0', 'an unspecified address (0.0.0.0/8, ::)'],
+    ['::', 'an unspecified address (0.0.0.0/8, ::)'],
+    ['127.0.0.1', 'a loopback address'],
+    ['::1', 'a loopback address'],
+    ['169.254.1.1', 'a link-local address'],
+    ['224.0.0.1', 'a multicast or reserved address'],
+    ['255.255.255.255', 'a multicast or reserved address'],
+  ])('GIVEN ip_address=%s WHEN validated THEN it is refused as %s', (ip, what) => {
+    expect(errorsOf(replacing('ip_address', `ip_address=${ip}`))).toEqual([`ip_address: '${ip}' is ${what}, which the cluster cannot be reached at; give the server's public IP address`]);
+  });
+
+  test.each(['203.0.113.7', '10.0.0.5', '2001:db8::1', '2a01:4f8:c17:1::1'])('GIVEN ip_address=%s WHEN validated THEN it is accepted', (ip) => {
+    expect(errorsOf(replacing('ip_address', `ip_address=${ip}`))).toEqual([]);
+  });
+
+  test.each(['a@..com', 'a@.example.org', 'a@example..org', 'a@-example.org', 'a@example-.org', 'a@example', 'a..b@example.org', '.a@example.org', 'a@b@example.org', 'a b@example.org', '@example.org', 'a@example.o'])(
+    'GIVEN admin_email=%s WHEN validated THEN it is not an e-mail address', (email) => {
+      expect(errorsOf(replacing('admin_email', `admin_email=${email}`))).toEqual([`admin_email: '${email}' must be an e-mail address like admin@example.org`]);
+    });
+
+  test.each(['admin@example.org', 'first.last+tag@mail.example.co.uk', "o'brien@example.org", 'Admin@Example.org'])('GIVEN admin_email=%s WHEN validated THEN it is accepted', (email) => {
+    expect(errorsOf(replacing('admin_email', `admin_email=${email}`))).toEqual([]);
+  });
+
+  test.each([['0.0.0.0/0,::/0', true], ['10.0.0.0/8, 2001:db8::/32', true], ['2001:db8:::1:::/64', false], [':/0', false], ['10.0.0.0/33', false]])(
+    'GIVEN ingress_allowed_source_ranges=%s WHEN validated THEN valid is %s', (ranges, valid) => {
+      expect(errorsOf(withLine(`ingress_allowed_source_ranges=${ranges}`)).length === 0).toBe(valid);
+    });
 
   test('GIVEN an app the tree does not offer WHEN validated THEN the message lists the valid apps', () => {
     expect(errorsOf(withLine('enabled_apps=wekan,matrix'))).toEqual(["enabled_apps: 'matrix' is not an optional app; valid apps: nextcloud, velero, wekan"]);
@@ -257,7 +307,68 @@ describe('flux-env command', () => {
 
   test('GIVEN a missing file or unknown argument WHEN run THEN it says what to do', () => {
     expect(fluxEnvCommand(['validate', path.join(dir, 'none.env')], tree).stderr).toContain('not found; copy .flux.env.example to');
-    expect(fluxEnvCommand(['validate', file('x.env', BASE), '--force'], tree)).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown argument '--force'") });
+    expect(fluxEnvCommand(['validate', file('x.env', BASE), '--force'], tree)).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown option '--force'") });
     expect(fluxEnvCommand(['frobnicate'], tree).code).toBe(2);
+  });
+
+  test('GIVEN a directory as the env file WHEN any command runs THEN it is one line saying so, no stack', () => {
+    expect(fluxEnvCommand(['validate', dir], tree)).toEqual({ stdout: '', stderr: `${dir}: is a directory, not an env file; give the path of your .flux.env\n`, code: 1 });
+  });
+
+  test('GIVEN --branch followed by another flag WHEN run THEN the flag is not taken as the branch', () => {
+    const env = file('branch.env', BASE);
+    expect(fluxEnvCommand(['secret', env, '--branch', '--redact'], tree)).toMatchObject({
+      stdout: '', code: 2, stderr: expect.stringContaining("--branch needs a value, got the flag '--redact'; write --branch NAME (or --branch=NAME for a value that starts with -)"),
+    });
+    expect(parse(fluxEnvCommand(['secret', env, '--branch=staging', '--redact'], tree).stdout).stringData.stackspin_repo_branch).toBe('staging');
+  });
+
+  test('GIVEN a malformed line holding a password WHEN secret --redact (the dry run) runs THEN the value is not printed', () => {
+    const result = fluxEnvCommand(['secret', file('leak.env', `${BASE}outgoing_mail_smtp_password = SuperSecret123\n`), '--redact'], tree);
+    expect(result.code).toBe(1);
+    expect(`${result.stdout}${result.stderr}`).not.toContain('SuperSecret123');
+  });
+});
+
+describe('flux-env check-app: the settings an app needs in the cluster', () => {
+  const backup = { backup_s3_url: 'https://s3.example.org', backup_s3_region: 'eu-west-1', backup_s3_bucket: 'b', backup_s3_access_key: 'AKIASECRET', backup_s3_secret_key: 'TopSecretKey' };
+  const secretData = (values: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+  const readerOf = (values: Record<string, string>) => () => secretData(values);
+
+  test('GIVEN velero and a cluster with every backup setting WHEN checked THEN it passes silently', () => {
+    expect(fluxEnvCommand(['check-app', 'velero'], TREE_ROOT, readerOf(backup))).toEqual({ stdout: '', stderr: '', code: 0 });
+  });
+
+  test('GIVEN velero and a cluster without backup settings WHEN checked THEN each missing key is named with the fix, and no value is shown', () => {
+    const partial: Record<string, string> = { ...backup, backup_s3_region: '' };
+    delete partial.backup_s3_bucket;
+    delete partial.backup_s3_secret_key;
+    const result = fluxEnvCommand(['check-app', 'velero'], TREE_ROOT, readerOf(partial));
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'Secret stackspin-cluster-variables in flux-system: backup_s3_region: not set; velero needs it (S3 region, like backup_s3_region=us-east-1)',
+      'Secret stackspin-cluster-variables in flux-system: backup_s3_bucket: not set; velero needs it (S3 bucket that receives the backups, like backup_s3_bucket=stackspin-backup)',
+      'Secret stackspin-cluster-variables in flux-system: backup_s3_secret_key: not set; velero needs it (S3 secret key, like backup_s3_secret_key=CHANGEME)',
+      'velero is not enabled: set these in .flux.env (see .flux.env.example), add velero to enabled_apps and run scripts/bootstrap.sh again, which applies them and enables velero',
+    ]);
+    expect(result.stderr).not.toContain('AKIASECRET');
+  });
+
+  test('GIVEN a sensitive setting with a $ WHEN checked THEN it is refused without showing it', () => {
+    const result = fluxEnvCommand(['check-app', 'velero'], TREE_ROOT, readerOf({ ...backup, backup_s3_secret_key: 'a$Secret' }));
+    expect(result.stderr).toContain('backup_s3_secret_key: must not contain ", $ or \\ (they break Flux substitution); remove them');
+    expect(result.stderr).not.toContain('a$Secret');
+  });
+
+  test('GIVEN an app without required settings WHEN checked THEN the cluster is not read', () => {
+    const reader = jest.fn(() => ({}));
+    expect(fluxEnvCommand(['check-app', 'wekan'], TREE_ROOT, reader)).toEqual({ stdout: '', stderr: '', code: 0 });
+    expect(reader).not.toHaveBeenCalled();
+  });
+
+  test('GIVEN an unreadable cluster WHEN checked THEN the reader\'s one line is the message', () => {
+    const reader = () => { throw new Error('cannot read Secret stackspin-cluster-variables in flux-system (no cluster)'); };
+    expect(fluxEnvCommand(['check-app', 'velero'], TREE_ROOT, reader)).toEqual({ stdout: '', stderr: 'cannot read Secret stackspin-cluster-variables in flux-system (no cluster)\n', code: 1 });
   });
 });

@@ -83,3 +83,63 @@ setup() {
   [ "$status" -ne 0 ]
   [[ $output == *"error: kubectl is missing"* ]]
 }
+
+# The cluster-variables Secret bootstrap would have applied, with the given name=value pairs.
+seed_cluster_variables() {
+  mkdir -p "$STUB_STATE/secrets"
+  node -e 'const data = Object.fromEntries(process.argv.slice(2).map((p) => [p.slice(0, p.indexOf("=")), Buffer.from(p.slice(p.indexOf("=") + 1)).toString("base64")]));
+    process.stdout.write(JSON.stringify({ metadata: { name: "stackspin-cluster-variables", resourceVersion: "1" }, data }));' -- "$@" \
+    >"$STUB_STATE/secrets/stackspin-cluster-variables.json"
+}
+BACKUP_SETTINGS=(backup_s3_url=https://s3.example.org backup_s3_region=eu-west-1 backup_s3_bucket=backups backup_s3_access_key=AKIAEXAMPLE backup_s3_secret_key=S3SecretKey42)
+
+@test "GIVEN an app name with a newline WHEN install-app.sh runs THEN it is refused as not one name, and nothing changes" {
+  run "$INSTALL_APP" $'wekan\nnextcloud'
+  [ "$status" -ne 0 ]
+  [[ $output == *"error: app name \$'wekan\\nnextcloud' is not valid; an app name is lower-case letters, digits and -, like nextcloud"* ]]
+  [ ! -s "$STUB_STATE/calls" ]
+}
+
+@test "GIVEN a checkout without dist/flux2/cluster/optional WHEN install-app.sh runs THEN it says the tree is missing and how to get it" {
+  local copy=$BATS_TEST_TMPDIR/checkout
+  mkdir -p "$copy"
+  cp -R "$ROOT/scripts" "$copy/scripts"
+  run "$copy/scripts/install-app.sh" wekan
+  [ "$status" -ne 0 ]
+  [[ $output == *"error: the tree has no optional apps: dist/flux2/cluster/optional is missing; run the script from a complete checkout (git status), or synthesize it with npm run synth"* ]]
+  [ ! -s "$STUB_STATE/calls" ]
+}
+
+@test "GIVEN velero and a cluster without the backup settings WHEN install-app.sh runs (also as a dry run) THEN it names each missing key and enables nothing" {
+  seed_cluster_variables domain=stackspin.example.org backup_s3_url=https://s3.example.org backup_s3_access_key=AKIAEXAMPLE
+  for dry in '' --dry-run; do
+    : >"$STUB_STATE/calls"
+    run "$INSTALL_APP" velero $dry
+    [ "$status" -ne 0 ]
+    [[ $output == *"backup_s3_region: not set; velero needs it"* ]]
+    [[ $output == *"backup_s3_bucket: not set; velero needs it"* ]]
+    [[ $output == *"backup_s3_secret_key: not set; velero needs it"* ]]
+    [[ $output != *"backup_s3_url: "* ]]
+    [[ $output == *"add velero to enabled_apps and run scripts/bootstrap.sh again"* ]]
+    [[ $output == *"error: velero was not enabled; nothing was changed"* ]]
+    [[ $output != *AKIAEXAMPLE* ]]
+    [ "$(calls)" = "kubectl get secret stackspin-cluster-variables -n flux-system -o json" ]
+  done
+  [ ! -e "$STUB_STATE/applied" ]
+}
+
+@test "GIVEN velero and a cluster with every backup setting WHEN install-app.sh runs THEN it is enabled, and no setting is printed" {
+  seed_cluster_variables domain=stackspin.example.org "${BACKUP_SETTINGS[@]}"
+  run "$INSTALL_APP" velero
+  [ "$status" -eq 0 ]
+  assert_call_order '^kubectl get secret stackspin-cluster-variables ' '^kubectl apply -f -$'
+  grep -q '^  name: add-velero$' "$STUB_STATE/applied"
+  [[ $output != *AKIAEXAMPLE* && $output != *S3SecretKey42* ]]
+}
+
+@test "GIVEN velero and no bootstrapped cluster WHEN install-app.sh runs THEN it says it cannot read the cluster's variables" {
+  run "$INSTALL_APP" velero
+  [ "$status" -ne 0 ]
+  [[ $output == *"cannot read Secret stackspin-cluster-variables in flux-system"*"bootstrap it first (scripts/bootstrap.sh)"* ]]
+  [ ! -e "$STUB_STATE/applied" ]
+}

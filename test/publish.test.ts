@@ -1,0 +1,113 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { RenderedTree, writeTree } from '../constructs/tree-writer';
+
+/**
+ * Publishing a tree is crash-safe: a crash injected after every single step of writeTree leaves
+ * the directory in place, every file whole (old or new), every kustomization.yaml listing only
+ * files that exist; the next write completes the new tree and removes the leftovers.
+ */
+const list = (...files: string[]): string => `resources:\n${files.map((f) => `  - ${f}\n`).join('')}`;
+const OLD: RenderedTree = new Map([
+  ['apps/a/kustomization.yaml', list('configmap-a.yaml', 'configmap-gone.yaml')],
+  ['apps/a/configmap-a.yaml', 'old a\n'],
+  ['apps/a/configmap-gone.yaml', 'removed object\n'],
+  ['apps/removed/kustomization.yaml', list('configmap-r.yaml')],
+  ['apps/removed/configmap-r.yaml', 'removed directory\n'],
+  ['core/same/kustomization.yaml', list('configmap-same.yaml')],
+  ['core/same/configmap-same.yaml', 'unchanged\n'],
+]);
+const NEW: RenderedTree = new Map([
+  ['apps/a/kustomization.yaml', list('configmap-a.yaml', 'configmap-added.yaml')],
+  ['apps/a/configmap-a.yaml', 'new a\n'],
+  ['apps/a/configmap-added.yaml', 'added object\n'],
+  ['apps/new/kustomization.yaml', list('configmap-n.yaml')],
+  ['apps/new/configmap-n.yaml', 'added directory\n'],
+  ['core/same/kustomization.yaml', list('configmap-same.yaml')],
+  ['core/same/configmap-same.yaml', 'unchanged\n'],
+]);
+
+class Crash extends Error {}
+const temporary: string[] = [];
+afterAll(() => {
+  for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function publishedOld(): string {
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'publish-'));
+  temporary.push(parent);
+  const root = path.join(parent, 'flux2');
+  writeTree(OLD, root);
+  return root;
+}
+
+/** Relative path -> content of every file under `dir`. */
+function read(dir: string, relative = ''): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+    const file = relative === '' ? entry.name : `${relative}/${entry.name}`;
+    if (entry.isDirectory()) for (const [f, c] of read(dir, file)) files.set(f, c);
+    else files.set(file, fs.readFileSync(path.join(dir, file), 'utf8'));
+  }
+  return files;
+}
+
+/** The steps of a write from OLD to NEW, counted by a hook that never fails. */
+function stepsOfWrite(): string[] {
+  const steps: string[] = [];
+  writeTree(NEW, publishedOld(), { afterStep: (step) => steps.push(step) });
+  return steps;
+}
+
+describe('publishing a tree', () => {
+  const steps = stepsOfWrite();
+
+  test('GIVEN an old tree WHEN the new one is written THEN only changed files are staged, lists are replaced last and removed files deleted after', () => {
+    expect(steps).toEqual([
+      'staged apps/a/kustomization.yaml', 'staged apps/a/configmap-a.yaml', 'staged apps/a/configmap-added.yaml',
+      'staged apps/new/kustomization.yaml', 'staged apps/new/configmap-n.yaml',
+      'replaced apps/a/configmap-a.yaml', 'replaced apps/a/configmap-added.yaml', 'replaced apps/new/configmap-n.yaml',
+      'replaced apps/a/kustomization.yaml', 'replaced apps/new/kustomization.yaml',
+      'deleted apps/removed/kustomization.yaml', 'deleted apps/a/configmap-gone.yaml', 'deleted apps/removed/configmap-r.yaml',
+    ]);
+  });
+
+  test.each(steps.map((step, index) => [index, step]))('GIVEN a crash after step %i (%s) WHEN the tree is read THEN it is whole and consistent, and the next write completes it', (index) => {
+    const root = publishedOld();
+    let count = 0;
+    expect(() => writeTree(NEW, root, { afterStep: () => { if (count++ === index) throw new Crash(); } })).toThrow(Crash);
+
+    const after = read(root);
+    for (const [file, content] of after) {
+      if (/\.tmp-\d+$/.test(file)) continue;
+      expect({ file, whole: content === OLD.get(file) || content === NEW.get(file) }).toEqual({ file, whole: true });
+      if (path.basename(file) !== 'kustomization.yaml') continue;
+      for (const resource of parse(content).resources) {
+        expect({ file, resource, present: after.has(path.posix.join(path.posix.dirname(file), resource)) }).toEqual({ file, resource, present: true });
+      }
+    }
+
+    writeTree(NEW, root);
+    expect(read(root)).toEqual(NEW);
+    expect(fs.readdirSync(path.dirname(root))).toEqual(['flux2']);
+  });
+
+  test('GIVEN temporaries of a write whose process still runs WHEN another write starts THEN they are left alone', () => {
+    const root = publishedOld();
+    const live = path.join(root, 'apps/a/.configmap-a.yaml.tmp-1');
+    fs.writeFileSync(live, 'pid 1 always runs\n');
+    writeTree(NEW, root);
+    expect(fs.existsSync(live)).toBe(true);
+  });
+
+  test('GIVEN whole-tree copies the old two-rename scheme left WHEN a write runs THEN they are removed and the tree is written', () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'publish-'));
+    temporary.push(parent);
+    for (const leftover of ['flux2.old-99999999', 'flux2.tmp-99999999']) fs.mkdirSync(path.join(parent, leftover, 'apps'), { recursive: true });
+    writeTree(NEW, path.join(parent, 'flux2'));
+    expect(fs.readdirSync(parent)).toEqual(['flux2']);
+    expect(read(path.join(parent, 'flux2'))).toEqual(NEW);
+  });
+});

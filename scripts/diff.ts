@@ -6,7 +6,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { GeneratedSecret } from '../constructs/generated-secret';
 import { renderTree, writeTree } from '../constructs/tree-writer';
 import { buildApp } from '../main';
 import { diffTrees } from './diff/diff-trees';
@@ -16,13 +15,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const [ref, ...rest] = argv;
   if (ref === undefined || ref.startsWith('-') || rest.length > 0) throw new Error('usage: npm run diff -- <git-ref>   (e.g. origin/main)');
   const repo = path.join(__dirname, '..');
-  const app = buildApp();
-  const files = renderTree(app);
+  const files = renderTree(buildApp());
   const old = treeAtRef(repo, ref);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-work-'));
   try {
     writeTree(files, path.join(work, 'flux2'));
-    const diff = await diffTrees(`dist/flux2 ${ref} -> working tree`, old.root, path.join(work, 'flux2'), GeneratedSecret.all(app));
+    const diff = await diffTrees(`dist/flux2 ${ref} -> working tree`, old.root, path.join(work, 'flux2'));
     process.stdout.write(diff.text);
     return diff.changes.length === 0 ? 0 : 1;
   } finally {

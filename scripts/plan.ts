@@ -4,14 +4,12 @@
  * would fail (see scripts/plan/events.ts for the wave model). Exit 0 when the plan is clean,
  * 1 when something would fail, 2 on bad arguments or an unreadable tree.
  */
-import { GeneratedSecret } from '../constructs/generated-secret';
-import { buildApp } from '../main';
 import { parseArguments } from './plan/cli-input';
 import { formatPlan } from './plan/report';
 import { planCluster, prepareTree } from './plan/simulate';
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { tree, input } = parseArguments(argv, GeneratedSecret.all(buildApp()));
+  const { tree, input } = parseArguments(argv);
   const plan = planCluster(await prepareTree(tree), input);
   process.stdout.write(formatPlan(plan));
   return plan.problems.length === 0 ? 0 : 1;

@@ -40,8 +40,13 @@ describe('adding an app', () => {
     expect(read('cluster/optional/myapp/kustomization.yaml').resources).toEqual(['kustomization-myapp.yaml']);
     const k = read('cluster/optional/myapp/kustomization-myapp.yaml');
     expect(k.spec.path).toBe('./dist/flux2/apps/myapp');
-    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['namespaces', 'single-sign-on', 'sources']);
+    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['generated-secrets', 'namespaces', 'single-sign-on', 'sources']);
     expect(k.spec.postBuild.substituteFrom.map((s: any) => s.name)).toEqual(['stackspin-cluster-variables', 'stackspin-myapp-variables']);
+  });
+
+  test('GIVEN the new app\'s generated secret WHEN synthesized THEN the tree declares it and the cluster generates it', () => {
+    expect(read('infrastructure/generated-secrets/configmap-stackspin-myapp-variables-keys.yaml').data).toEqual({ myapp_oauth_client_secret: 'password' });
+    expect(read('infrastructure/generated-secrets/role-generate-secrets.yaml').rules[0].resourceNames).toContain('stackspin-myapp-variables');
   });
 
   test('GIVEN the new app WHEN synthesized THEN its HelmRelease, values, overrides and chart source follow the platform pattern', () => {

@@ -21,7 +21,7 @@ describe('command-line input', () => {
     [['--env', '/nonexistent/.flux.env'], '--env /nonexistent/.flux.env: no such file'],
     [['--apps', 'nextcloud,nosuchapp'], 'unknown app(s) nosuchapp; the tree\'s optional apps are: '],
   ])('GIVEN plan %j WHEN parsed THEN it is refused: %s', (argv, message) => {
-    expect(() => parseArguments(argv, [])).toThrow(message);
+    expect(() => parseArguments(argv)).toThrow(message);
   });
 
   test('GIVEN synth --publish without a directory WHEN run THEN it exits 1 naming the fix and writes nothing', () => {

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
-import { GeneratedSecret } from '../../constructs/generated-secret';
 import { optionalApps } from '../flux-env';
-import { ClusterInput, enabledApps, exampleVariables, generatedSecretKeys, parseFluxEnv } from './cluster-input';
+import { ClusterInput, enabledApps, exampleVariables, parseFluxEnv } from './cluster-input';
 
 /** The cluster a command-line call describes. */
 export interface CliArguments {
@@ -15,8 +14,11 @@ export const PLAN_USAGE = 'usage: plan [--tree DIR] [--env FILE] [--apps a,b | -
   + '               (default: every cluster variable set to its example, no apps)\n'
   + '  --apps a,b   enable these optional apps; --all-apps enables every app of the tree\n';
 
-/** Parses the plan's arguments; generated secrets are those the constructs declare. */
-export function parseArguments(argv: readonly string[], generatedSecrets: readonly GeneratedSecret[]): CliArguments {
+/**
+ * Parses the plan's arguments. A fresh cluster has no generated secret yet: the tree's
+ * declarations say which keys the in-cluster generator creates.
+ */
+export function parseArguments(argv: readonly string[]): CliArguments {
   let tree = 'dist/flux2';
   let envFile: string | undefined;
   let apps: string[] | 'all' | undefined;
@@ -36,17 +38,17 @@ export function parseArguments(argv: readonly string[], generatedSecrets: readon
   }
   if (envFile !== undefined && !fs.existsSync(envFile)) throw new Error(`--env ${envFile}: no such file`);
   const variables = envFile === undefined ? exampleVariables() : parseFluxEnv(fs.readFileSync(envFile, 'utf8'));
-  const available = optionalApps(tree);
-  const chosen = apps === 'all' ? available : apps ?? enabledApps(variables);
-  const unknown = chosen.filter((app) => !available.includes(app));
-  if (unknown.length > 0) throw new Error(`unknown app(s) ${unknown.join(', ')}; the tree's optional apps are: ${available.join(', ')}`);
+  const chosen = checkApps(apps ?? enabledApps(variables), optionalApps(tree), 'the tree');
   return {
     tree,
-    input: {
-      variables,
-      generatedSecrets: generatedSecretKeys(generatedSecrets),
-      apps: [...chosen].sort(),
-      description: envFile ?? 'the example value of every cluster variable',
-    },
+    input: { variables, generatedSecrets: new Map(), apps: [...chosen].sort(), description: envFile ?? 'the example value of every cluster variable' },
   };
+}
+
+/** The chosen apps, `all` resolved, refusing any the tree does not offer. */
+export function checkApps(chosen: readonly string[] | 'all', available: readonly string[], tree: string): readonly string[] {
+  const apps = chosen === 'all' ? available : chosen;
+  const unknown = apps.filter((app) => !available.includes(app));
+  if (unknown.length > 0) throw new Error(`unknown app(s) ${unknown.join(', ')}; ${tree}'s optional apps are: ${available.join(', ')}`);
+  return apps;
 }

@@ -94,10 +94,10 @@ describe('wordpress', () => {
     expect(values('wordpress-mariadb').persistence.labels).toEqual(label);
   });
 
-  test('GIVEN the component WHEN its Kustomization is read THEN it needs nothing but the implicit sources and namespaces', () => {
+  test('GIVEN the component WHEN its Kustomization is read THEN it needs nothing but the implicit sources, namespaces and generated secrets', () => {
     expect(wordpress.dependsOn).toBeUndefined();
     const k = parse(fullTree().get('cluster/optional/wordpress/kustomization-wordpress.yaml')!);
-    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['namespaces', 'sources']);
+    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['generated-secrets', 'namespaces', 'sources']);
     expect(k.spec.postBuild.substituteFrom.map((s: any) => s.name)).toEqual(['stackspin-cluster-variables', 'stackspin-wordpress-variables']);
   });
 

@@ -74,6 +74,7 @@ main() {
   run_bats
   check "dist/flux2 equals a fresh synth" parity
   check "npm run validate" npm run --silent validate
+  check "upgrade plan from the previous commit" scripts/upgrade-check.sh
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }

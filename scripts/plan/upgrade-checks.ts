@@ -58,14 +58,22 @@ const RELEASE_IDENTITY_VALUES = new Set(['fullnameOverride', 'nameOverride']);
 /** Helm values keys that charts render into immutable fields (selectors, claim templates, claims). */
 const IMMUTABLE_VALUES = new Set(['selector', 'selectorLabels', 'volumeClaimTemplate', 'volumeClaimTemplates', 'storageClass', 'storageClassName', 'accessMode', 'accessModes', 'serviceName']);
 
-/** The problems of the upgraded cluster that the cluster before did not have. */
+/**
+ * The problems of the upgraded cluster that the cluster before did not have, each on the
+ * Kustomization that fails because of it (the one that applies the object it names).
+ */
 export function failures(before: Plan, after: Plan): { caused: UpgradeFinding[]; already: PlanProblem[] } {
   const existing = new Set(before.problems.map((p) => `${p.object}: ${p.message}`));
   const caused: UpgradeFinding[] = [];
   const already: PlanProblem[] = [];
   for (const p of after.problems) {
-    if (existing.has(`${p.object}: ${p.message}`)) already.push(p);
-    else caused.push({ kind: FindingKind.FAILS, object: p.object, message: p.message, blocker: true });
+    if (existing.has(`${p.object}: ${p.message}`)) {
+      already.push(p);
+      continue;
+    }
+    const o = after.objects.get(p.object);
+    const kustomization = o === undefined || isKustomization(o.manifest) || o.applier === BOOTSTRAP ? p.object : o.applier;
+    caused.push({ kind: FindingKind.FAILS, object: kustomization, message: kustomization === p.object ? p.message : `${p.object}: ${p.message}`, blocker: true });
   }
   return { caused, already };
 }

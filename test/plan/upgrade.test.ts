@@ -13,7 +13,9 @@ import { ReferenceSecret } from '../../constructs/reference-secret';
 import { renderTree, writeTree } from '../../constructs/tree-writer';
 import { systemUpgradeController } from '../../infrastructure/system-upgrade-controller';
 import { buildApp } from '../../main';
-import { PreparedTree, prepareTree } from '../../scripts/plan/simulate';
+import { PreparedTree } from '../../scripts/plan/simulate';
+import { buildDirectories } from '../../scripts/validation/kustomize';
+import { loadTree } from '../../scripts/validation/load';
 import { formatUpgrade, planUpgrade, UpgradePlan } from '../../scripts/plan/upgrade';
 import { bootstrappedCluster, documentedVariables, DocumentedVariables } from '../../scripts/plan/upgrade-cluster';
 import { findingKey, FindingKind } from '../../scripts/plan/upgrade-checks';
@@ -41,7 +43,20 @@ function synthesize(definitions: Definitions, change?: (root: string) => void): 
   return root;
 }
 
-const prepare = (root: string): Promise<PreparedTree> => prepareTree(root, 2);
+/** kustomize's output by directory and content: most directories are the same in both trees. */
+const builds = new Map<string, string>();
+
+/** As prepareTree: the tree loaded and every directory built by kustomize (a directory built before with the same files is reused). */
+async function prepare(root: string): Promise<PreparedTree> {
+  const tree = loadTree(root);
+  const key = (dir: string): string => `${dir}\n${fs.readdirSync(path.join(root, dir)).sort()
+    .map((f) => (fs.statSync(path.join(root, dir, f)).isFile() ? `${f}\n${fs.readFileSync(path.join(root, dir, f), 'utf8')}` : f)).join('\n')}`;
+  const missing = tree.kustomizeDirectories.filter((dir) => !builds.has(key(dir)));
+  const fresh = await buildDirectories({ ...tree, kustomizeDirectories: missing }, 2);
+  expect(fresh.problems).toEqual([]);
+  for (const dir of missing) builds.set(key(dir), fresh.built.get(dir)!);
+  return { tree, builds: { built: new Map(tree.kustomizeDirectories.map((dir) => [dir, builds.get(key(dir))!])), errors: new Map() } };
+}
 
 /**
  * A component as if its file were edited: its releases' props changed by `release`, keys added
@@ -133,7 +148,7 @@ describe('upgrade plan', () => {
       }));
 
       expect(blockers(plan)).toEqual([
-        'fails Secret stackspin-apps/wordpress-secret-values: ${wordpress_auth_salt} is unresolved: no default, and not a key of what Kustomization flux-system/wordpress substitutes from (Secret stackspin-cluster-variables, Secret stackspin-wordpress-variables); set it in the cluster variables, declare it in a substituted secret, or escape a literal as $${wordpress_auth_salt}',
+        'fails Kustomization flux-system/wordpress: Secret stackspin-apps/wordpress-secret-values: ${wordpress_auth_salt} is unresolved: no default, and not a key of what Kustomization flux-system/wordpress substitutes from (Secret stackspin-cluster-variables, Secret stackspin-wordpress-variables); set it in the cluster variables, declare it in a substituted secret, or escape a literal as $${wordpress_auth_salt}',
       ]);
       expect(formatUpgrade(plan, 'A -> B')).toContain('BLOCKED: 1 change(s) need a person');
     });
@@ -156,7 +171,7 @@ describe('upgrade plan', () => {
       }));
 
       expect(blockers(plan)).toEqual([
-        "fails ConfigMap flux-system/stackspin-wordpress-variables-keys: declares key wordpress_mariadb_password with generator 'htpasswd', which the generator does not know; use one of password, hex-key",
+        "fails Kustomization flux-system/generated-secrets: ConfigMap flux-system/stackspin-wordpress-variables-keys: declares key wordpress_mariadb_password with generator 'htpasswd', which the generator does not know; use one of password, hex-key",
       ]);
     });
 
@@ -178,7 +193,7 @@ describe('upgrade plan', () => {
 
       const plan = await upgrade(after, { variables });
 
-      expect(blockers(plan)).toEqual([expect.stringMatching(/^fails ConfigMap stackspin-apps\/wordpress-values: \$\{backup_s3_region\} is unresolved/)]);
+      expect(blockers(plan)).toEqual([expect.stringMatching(/^fails Kustomization flux-system\/wordpress: ConfigMap stackspin-apps\/wordpress-values: \$\{backup_s3_region\} is unresolved/)]);
     });
 
     test('GIVEN B needs an optional variable without a default WHEN a cluster at A pulls B THEN clusters that left it unset fail: a blocker', async () => {
@@ -198,7 +213,7 @@ describe('upgrade plan', () => {
 
       const plan = await upgrade(after);
 
-      expect(blockers(plan)).toEqual([expect.stringMatching(/^fails Middleware stackspin-apps\/wordpress-basic-auth: Middleware \(traefik\.io\) is a custom resource whose CRD nothing in this cluster installs/)]);
+      expect(blockers(plan)).toEqual([expect.stringMatching(/^fails Kustomization flux-system\/wordpress: Middleware stackspin-apps\/wordpress-basic-auth: Middleware \(traefik\.io\) is a custom resource whose CRD nothing in this cluster installs/)]);
     });
 
     test('GIVEN B applies an object in a namespace nothing creates WHEN a cluster at A pulls B THEN it fails: a blocker', async () => {
@@ -208,7 +223,7 @@ describe('upgrade plan', () => {
 
       const plan = await upgrade(after);
 
-      expect(blockers(plan)).toEqual(['fails ConfigMap blog/note: is applied in namespace blog, which nothing in this cluster creates']);
+      expect(blockers(plan)).toEqual(['fails Kustomization flux-system/wordpress: ConfigMap blog/note: is applied in namespace blog, which nothing in this cluster creates']);
     });
 
     test('GIVEN B drops an app that clusters enabled WHEN a cluster at A pulls B THEN its add-<app> fails and nothing of it is deleted', async () => {

@@ -80,7 +80,8 @@ export class Component<O = unknown> extends TreeChart {
       name: this.definition.name,
       source: this.platform.source,
       target: this,
-      dependsOn: dependencies,
+      // Flux checks dependsOn before it substitutes, per revision: the keys exist by then.
+      dependsOn: this.secrets.length > 0 ? [...dependencies, this.platform.secretGenerator] : dependencies,
       timeout: options.timeout,
       wait: options.wait,
       healthChecks: options.healthChecks,
@@ -105,7 +106,7 @@ export class Component<O = unknown> extends TreeChart {
 
   /**
    * The component's generated secret `stackspin-<name>-variables` in `flux-system`, which its
-   * Kustomization substitutes from. Call once.
+   * Kustomization substitutes from (and so depends on the platform's secret generator). Call once.
    */
   public generatedSecret(keys: Readonly<Record<string, GeneratedKey>>): GeneratedSecret {
     if (this.secrets.length > 0) {

@@ -1,20 +1,42 @@
 import { Construct } from 'constructs';
 import { checkName, FLUX_NAMESPACE } from './flux-source';
 
-/** How a generated value is made; the secret generator (`scripts/secrets.ts`) implements each. */
+/**
+ * How a generated value is made. The in-cluster generator (`constructs/secret-generator.sh`)
+ * implements each; neither alphabet has `"` or `$`, which would break substitution.
+ */
 export enum Generator {
   /** 32 random alphanumeric characters. */
   PASSWORD = 'password',
   /** 64 random hex characters (keys, cookie and system secrets). */
   HEX_KEY = 'hex-key',
-  /** An htpasswd line `admin:<bcrypt>` for the key named in `from`, for basic auth. */
-  HTPASSWD = 'htpasswd',
 }
+
+/** What each generator's values look like. */
+export const GENERATOR_SHAPES: Readonly<Record<Generator, RegExp>> = {
+  [Generator.PASSWORD]: /^[A-Za-z0-9]{32}$/,
+  [Generator.HEX_KEY]: /^[0-9a-f]{64}$/,
+};
+
+/**
+ * A fixed value of a generator's shape, for tools that render the tree without a cluster
+ * (plans, chart rendering). Never a real secret: it is the same everywhere.
+ */
+export function exampleValue(generator: Generator): string {
+  switch (generator) {
+    case Generator.PASSWORD: return 'Example0Password0Of32Characters0';
+    case Generator.HEX_KEY: return '0123456789abcdef'.repeat(4);
+  }
+}
+
+/**
+ * The label of the ConfigMap that declares a generated Secret's keys in the tree (value: the
+ * Secret's name). Each data entry is a key and the name of its generator.
+ */
+export const DECLARES_SECRET_LABEL = 'stackspin.net/declares-secret';
 
 export interface GeneratedKey {
   readonly generator: Generator;
-  /** For HTPASSWD: the key whose password is hashed. */
-  readonly from?: string;
 }
 
 export interface GeneratedSecretProps {
@@ -27,14 +49,16 @@ export interface GeneratedSecretProps {
 const KEY = /^[a-z][a-z0-9_]*$/;
 
 /**
- * A Secret the tree never contains: generated in the cluster on first install (new keys added,
- * existing values never touched) and read by Flux post-build substitution. This construct only
- * declares it, so Kustomizations can substitute from it and the generator knows what to create.
+ * A Secret whose values the tree never contains: the cluster generates them (new keys added,
+ * existing values never touched) and Flux post-build substitution reads them. This construct
+ * declares it; the platform's secret generator writes the declaration into the tree and fills
+ * the Secret in the cluster.
  */
 export class GeneratedSecret extends Construct {
-  /** Every generated secret declared in a construct tree, for the secret generator. */
+  /** Every generated secret declared in a construct tree, sorted by name. */
   public static all(root: Construct): GeneratedSecret[] {
-    return root.node.findAll().filter((c): c is GeneratedSecret => c instanceof GeneratedSecret);
+    return root.node.findAll().filter((c): c is GeneratedSecret => c instanceof GeneratedSecret)
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   public readonly name: string;
@@ -48,11 +72,16 @@ export class GeneratedSecret extends Construct {
       if (!KEY.test(key)) {
         throw new Error(`GeneratedSecret ${props.name}: key '${key}' must be snake_case like nextcloud_admin_password (it is a substitution variable)`);
       }
-      if (spec.generator === Generator.HTPASSWD && (spec.from === undefined || props.keys[spec.from] === undefined)) {
-        throw new Error(`GeneratedSecret ${props.name}: key '${key}' hashes 'from: ${spec.from}', which is not a key of this secret; add it or fix 'from'`);
+      if (!Object.values(Generator).includes(spec.generator)) {
+        throw new Error(`GeneratedSecret ${props.name}: key '${key}' has generator '${String(spec.generator)}'; use one of ${Object.values(Generator).join(', ')}`);
       }
     }
     this.keys = props.keys;
+  }
+
+  /** The declaration the tree carries: key -> generator name, sorted by key. */
+  public get declaration(): Record<string, string> {
+    return Object.fromEntries(Object.keys(this.keys).sort().map((key) => [key, this.keys[key].generator]));
   }
 
   /** The substitution reference for one key, e.g. `${nextcloud_admin_password}`. */

@@ -4,8 +4,10 @@ import { CLUSTER_VARIABLES_SECRET, vars } from './cluster-variables';
 import { Component, ComponentDefinition } from './component';
 import { FluxKustomization } from './flux-kustomization';
 import { FLUX_NAMESPACE } from './flux-source';
+import { GeneratedSecret } from './generated-secret';
 import { GitRepository } from './git-repository';
 import { HelmRepository } from './helm-repository';
+import { GENERATED_SECRETS, SecretGenerator } from './secret-generator';
 import { TreeChart } from './tree-chart';
 import { ChartEntry } from '../catalogue';
 
@@ -84,6 +86,7 @@ export class Platform extends Construct {
   private readonly building: ComponentDefinition<any>[] = [];
   private readonly optionalEntries = new Map<string, TreeChart>();
   private readonly namespaceNames = new Set<string>();
+  private generator?: { readonly chart: TreeChart; readonly kustomization: FluxKustomization };
   private finished = false;
 
   constructor(scope: Construct, id: string) {
@@ -167,15 +170,39 @@ export class Platform extends Construct {
     return entry;
   }
 
+  /**
+   * The Kustomization `generated-secrets`, which declares the generated secrets and creates their
+   * missing keys in the cluster; every Kustomization that substitutes from one depends on it.
+   * Created on first use, so a platform without generated secrets has none.
+   */
+  public get secretGenerator(): FluxKustomization {
+    if (this.generator === undefined) {
+      if (this.finished) throw new Error('the secret generator is used after the platform was finished');
+      const chart = new TreeChart(this, 'GeneratedSecrets', { directory: `infrastructure/${GENERATED_SECRETS}` });
+      // No substitution: the script's `$` stays as written, and nothing it applies needs a variable.
+      const kustomization = new FluxKustomization(this.coreEntry, 'GeneratedSecretsKustomization', {
+        name: GENERATED_SECRETS, source: this.source, target: chart, substitute: false,
+      });
+      this.generator = { chart, kustomization };
+    }
+    return this.generator.kustomization;
+  }
+
   /** Every built component, in build order. */
   public get all(): Component<any>[] {
     return [...this.components.values()];
   }
 
-  /** Creates the namespaces the components declared; call once after every component is used. */
+  /**
+   * Creates the namespaces the components declared and the secret generator's objects; call once
+   * after every component is used.
+   */
   public finish(): void {
     if (this.finished) return;
     this.finished = true;
+    if (this.generator !== undefined) {
+      new SecretGenerator(this.generator.chart, 'Generator', { secrets: GeneratedSecret.all(this) });
+    }
     for (const name of [...this.namespaceNames].sort()) {
       if (name === FLUX_NAMESPACE) continue;
       new ApiObject(this.namespacesChart, name, {

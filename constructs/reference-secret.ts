@@ -2,6 +2,13 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkName } from './flux-source';
 
+/** Secret types the tree writes (the type of a Secret cannot change once it exists). */
+export enum SecretType {
+  OPAQUE = 'Opaque',
+  /** Keys `username` and `password`, e.g. for Traefik's basicAuth. */
+  BASIC_AUTH = 'kubernetes.io/basic-auth',
+}
+
 /** `${name}` or `${name:=default}`: a value Flux substitutes in the cluster. */
 const SUBSTITUTION_REFERENCE = /^\$\{[a-z][a-z0-9_]*(:=[^}]*)?\}$/;
 
@@ -25,6 +32,8 @@ export interface ReferenceSecretProps {
   readonly composed?: Readonly<Record<string, string>>;
   /** @default none */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Immutable once the Secret exists: a new type needs a new name. @default SecretType.OPAQUE */
+  readonly type?: SecretType;
 }
 
 /**
@@ -55,7 +64,7 @@ export class ReferenceSecret extends Construct {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: this.name, namespace: props.namespace, labels: props.labels },
-      type: 'Opaque',
+      type: props.type ?? SecretType.OPAQUE,
       stringData: { ...props.plain, ...props.composed, ...props.references },
     } as any);
   }

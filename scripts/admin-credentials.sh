@@ -11,7 +11,7 @@ secret_value() {
   local secret=$1 key=$2 value
   value=$(kubectl get secret "$secret" -n "$FLUX_NAMESPACE" -o "jsonpath={.data.$key}") \
     || die "cannot read Secret $secret in $FLUX_NAMESPACE; is KUBECONFIG set and the cluster bootstrapped?"
-  [[ -n $value ]] || die "Secret $secret has no key $key yet; run bootstrap.sh first"
+  [[ -n $value ]] || die "Secret $secret has no key $key yet; run bootstrap.sh first, or wait for the cluster to generate it: kubectl -n $FLUX_NAMESPACE wait kustomization/$GENERATED_SECRETS --for=condition=Ready"
   base64 -d <<<"$value"
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Turns a fresh Debian server into a running Stackspin cluster (run as root), or connects an
 # existing cluster (--existing-cluster, with KUBECONFIG set). Safe to re-run at any point: every
-# step skips what is already in place, and no generated secret is ever regenerated.
+# step skips what is already in place. The cluster generates its own secrets (the tree's
+# generated-secrets Kustomization), adding missing keys and never changing a value.
 set -euo pipefail
 
 # shellcheck source=scripts/lib/common.sh
@@ -172,23 +173,14 @@ apply_cluster_variables() {
     | kubectl apply --server-side --force-conflicts --field-manager=stackspin-bootstrap -f - >&2
 }
 
-generate_secrets() {
-  local args=(ensure --core) app
-  for app in $ENABLED_APPS; do args+=(--app "$app"); done
-  log "generating missing secrets (existing values are kept)"
-  if [[ $DRY_RUN == true ]]; then
-    run_ts_dry secrets "${args[@]}"
-    args+=(--dry-run)
-  fi
-  ts_tool secrets "${args[@]}" >&2
-}
-
-# Exactly the tree's GitRepository and root Kustomization, substituted like Flux will.
+# Exactly the tree's GitRepository, secret generator and root Kustomizations, substituted like
+# Flux will. The root applies the generator too; applying it here lets bootstrap wait for it.
 apply_root() {
   local tree=$STACKSPIN_ROOT/dist/flux2
   log "pointing Flux at the core entry"
   ts_tool flux-env render "$ENV_FILE" "${REPO_ARGS[@]}" --quiet \
     "$tree/infrastructure/sources/gitrepository-stackspin.yaml" \
+    "$tree/cluster/core/kustomization-$GENERATED_SECRETS.yaml" \
     "$tree/cluster/core/kustomization-stackspin.yaml" | apply_manifests
 }
 
@@ -201,12 +193,13 @@ enable_apps() {
 }
 
 wait_for_core() {
+  log "waiting up to $TIMEOUT for Flux to fetch the tree"
+  run kubectl wait --for=condition=Ready gitrepository/stackspin -n "$FLUX_NAMESPACE" --timeout="$TIMEOUT" \
+    || die "Flux did not fetch the tree within $TIMEOUT; see flux get sources git stackspin, fix the cause, then run bootstrap.sh again (it continues where it stopped)"
+  wait_for_generated_secrets "$TIMEOUT"
   log "waiting up to $TIMEOUT for Flux to report the core ready"
-  if run kubectl wait --for=condition=Ready gitrepository/stackspin -n "$FLUX_NAMESPACE" --timeout="$TIMEOUT" \
-    && run kubectl wait --for=condition=Ready kustomization/stackspin -n "$FLUX_NAMESPACE" --timeout="$TIMEOUT"; then
-    return
-  fi
-  die "Flux did not report the core ready within $TIMEOUT; see flux get sources git and flux get kustomizations, fix the cause, then run bootstrap.sh again (it continues where it stopped)"
+  run kubectl wait --for=condition=Ready kustomization/stackspin -n "$FLUX_NAMESPACE" --timeout="$TIMEOUT" \
+    || die "Flux did not report the core ready within $TIMEOUT; see flux get kustomizations, fix the cause, then run bootstrap.sh again (it continues where it stopped)"
 }
 
 next_steps() {
@@ -239,7 +232,6 @@ main() {
   install_flux_cli
   install_flux_controllers
   apply_cluster_variables
-  generate_secrets
   apply_root
   enable_apps
   wait_for_core

@@ -7,7 +7,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ComponentDefinition } from '../constructs/component';
-import { GeneratedSecret } from '../constructs/generated-secret';
 import { renderTree, writeTree } from '../constructs/tree-writer';
 import { buildApp } from '../main';
 import { diffTrees } from './diff/diff-trees';
@@ -30,11 +29,10 @@ export async function diffCommand(argv: readonly string[], output: Output, defin
   const old = treeAtRef(path.join(__dirname, '..'), ref);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-work-'));
   try {
-    const app = buildApp(definitions);
-    const files = renderTree(app);
+    const files = renderTree(buildApp(definitions));
     requireTools(['kubectl']);
     writeTree(files, path.join(work, 'flux2'));
-    const diff = await diffTrees(`dist/flux2 ${ref} -> working tree`, old.root, path.join(work, 'flux2'), GeneratedSecret.all(app));
+    const diff = await diffTrees(`dist/flux2 ${ref} -> working tree`, old.root, path.join(work, 'flux2'));
     output.out(diff.text);
     return diff.changes.length === 0 ? 0 : 1;
   } finally {

@@ -7,9 +7,6 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ComponentDefinition } from '../constructs/component';
-import { GeneratedSecret } from '../constructs/generated-secret';
-import { buildApp } from '../main';
 import { parseArgs } from './lib/args';
 import { commandMain, Output } from './lib/command';
 import { requireTools } from './lib/tools';
@@ -24,15 +21,14 @@ export const GRAPH_USAGE = `usage: npm run graph
   (needs kubectl and Graphviz's dot); takes no arguments
 `;
 
-/** The command; `definitions` replaces the discovered components (tests). */
-export async function graphCommand(argv: readonly string[], output: Output, definitions?: readonly ComponentDefinition<any>[]): Promise<number> {
+/** The command. Like the plan, it reads only the tree. */
+export async function graphCommand(argv: readonly string[], output: Output): Promise<number> {
   if (parseArgs(argv, { usage: GRAPH_USAGE }).help) {
     output.out(GRAPH_USAGE);
     return 0;
   }
-  const secrets = GeneratedSecret.all(buildApp(definitions));
   requireTools(['kubectl', 'dot']);
-  const graph = dependencyGraph(await planEveryApp(path.join(__dirname, '..', 'dist', 'flux2'), secrets));
+  const graph = dependencyGraph(await planEveryApp(path.join(__dirname, '..', 'dist', 'flux2')));
   const dot = toDot(graph);
   let svg: Buffer;
   try {

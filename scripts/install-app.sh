@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Enables an optional app on a bootstrapped cluster, like the original install-app.sh: checks the
 # cluster variables the app needs (velero: the backup_s3_* settings, read from the cluster's
-# Secret stackspin-cluster-variables, which is what Flux substitutes), generates the app's missing
-# secrets, then applies the Kustomization add-<app>, whose entry (dist/flux2/cluster/optional/<app>/)
-# Flux then installs from git. Safe to re-run.
+# Secret stackspin-cluster-variables, which is what Flux substitutes), checks that the cluster
+# generated its secrets (the app's included), then applies the Kustomization add-<app>, whose entry
+# (dist/flux2/cluster/optional/<app>/) Flux then installs from git. Safe to re-run.
 set -euo pipefail
 
 # shellcheck source=scripts/lib/common.sh
@@ -59,13 +59,9 @@ main() {
   [[ $DRY_RUN == true ]] || require_tools kubectl
   check_settings "$app"
 
-  log "generating missing secrets of $app (existing values are kept)"
-  if [[ $DRY_RUN == true ]]; then
-    run_ts_dry secrets ensure --app "$app"
-    ts_tool secrets ensure --app "$app" --dry-run >&2
-  else
-    ts_tool secrets ensure --app "$app" >&2
-  fi
+  # The tree declares every app's secrets, so the cluster has generated this app's too; its
+  # Kustomization also depends on the generator.
+  wait_for_generated_secrets 10m
   log "enabling $app"
   add_app_manifest "$app" | apply_manifests
   cat <<EOF_NEXT

@@ -7,19 +7,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ComponentDefinition } from '../constructs/component';
-import { GeneratedSecret } from '../constructs/generated-secret';
 import { toYaml } from '../constructs/tree-writer';
-import { buildApp } from '../main';
 import { parseArgs, UsageError } from './lib/args';
 import { commandMain, Output } from './lib/command';
 import { requireTools } from './lib/tools';
-import { generatedSecretKeys } from './plan/cluster-input';
 import { selectCluster } from './plan/cli-input';
 import { isHelmRelease } from './plan/model';
 import { prepareTree } from './plan/simulate';
 import { PROJECT_ROOT } from './render/helm';
-import { placeholderValues } from './render/placeholders';
 import { RenderedRelease, renderReleases, selects } from './render/render';
 import { formatSummary } from './render/summary';
 
@@ -41,8 +36,8 @@ function writeRelease(out: string, release: RenderedRelease): void {
   fs.writeFileSync(file, documents.map((d) => `---\n${toYaml(d)}`).join(''));
 }
 
-/** The command; `definitions` replaces the discovered components (tests). */
-export async function renderCommand(argv: readonly string[], output: Output, definitions?: readonly ComponentDefinition<any>[]): Promise<number> {
+/** The command. Like the plan, it reads only the tree: generated keys are declared there. */
+export async function renderCommand(argv: readonly string[], output: Output): Promise<number> {
   const args = parseArgs(argv, {
     usage: RENDER_USAGE,
     options: { '--tree': 'DIR', '--env': 'FILE', '--apps': 'a,b', '--release': 'NAME', '--override': 'FILE', '--out': 'DIR' },
@@ -66,9 +61,9 @@ export async function renderCommand(argv: readonly string[], output: Output, def
   });
   for (const warning of warnings) output.err(`${warning}\n`);
   requireTools(['kubectl', 'tar']);
-  const secrets = GeneratedSecret.all(buildApp(definitions));
+  // A fresh cluster: every generated key comes from the in-cluster generator, shaped as declared.
   const result = await renderReleases(await prepareTree(tree), {
-    input: { ...input, generatedSecrets: generatedSecretKeys(secrets), generatedValues: placeholderValues(secrets) },
+    input: { ...input, generatedSecrets: new Map() },
     only: releases.length > 0 ? releases : undefined,
     overrides: override === undefined ? undefined : new Map([[releases[0], [override]]]),
     cache: !args.flags.has('--no-cache'),

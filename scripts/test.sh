@@ -102,6 +102,7 @@ main() {
   run_jest
   run_bats
   check_with kubectl "npm run validate" npm run --silent validate
+  check_with kubectl "upgrade plan from the previous commit" scripts/upgrade-check.sh
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }

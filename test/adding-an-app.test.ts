@@ -56,8 +56,13 @@ describe('adding an app, as the README says', () => {
     expect(read(`cluster/optional/${NAME}/kustomization.yaml`).resources).toEqual([`kustomization-${NAME}.yaml`]);
     const k = read(`cluster/optional/${NAME}/kustomization-${NAME}.yaml`);
     expect(k.spec.path).toBe(`./dist/flux2/apps/${NAME}`);
-    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['namespaces', 'single-sign-on', 'sources']);
+    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['generated-secrets', 'namespaces', 'single-sign-on', 'sources']);
     expect(k.spec.postBuild.substituteFrom.map((s: any) => s.name)).toEqual(['stackspin-cluster-variables', `stackspin-${NAME}-variables`]);
+  });
+
+  test('GIVEN the new app\'s generated secret WHEN synthesized THEN the tree declares it and the cluster generates it', () => {
+    expect(read(`infrastructure/generated-secrets/configmap-stackspin-${NAME}-variables-keys.yaml`).data).toEqual({ [`${NAME}_oauth_client_secret`]: 'password' });
+    expect(read('infrastructure/generated-secrets/role-generate-secrets.yaml').rules[0].resourceNames).toContain(`stackspin-${NAME}-variables`);
   });
 
   test('GIVEN the new app WHEN synthesized THEN its HelmRelease, values, overrides and chart source follow the platform pattern', () => {

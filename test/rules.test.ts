@@ -5,6 +5,8 @@ import { BACKUP_SET_LABEL } from '../constructs/helm-app';
 import { buildApp } from '../main';
 import { Platform, PRUNE_ANNOTATION } from '../constructs/platform';
 import { ReferenceSecret } from '../constructs/reference-secret';
+import { DECLARES_SECRET_LABEL, GeneratedSecret } from '../constructs/generated-secret';
+import { GENERATED_SECRETS, SSA_ANNOTATION } from '../constructs/secret-generator';
 import { objects, ofKind, TreeObject, fullTree } from './tree';
 import { charts, images } from '../catalogue';
 
@@ -134,6 +136,68 @@ describe('rules over the whole tree', () => {
       expect({ file, cdk8s: JSON.stringify(manifest).includes('cdk8s.io/'), hashed: /-c8[0-9a-f]{6}$/.test(manifest.metadata.name) })
         .toEqual({ file, cdk8s: false, hashed: false });
     }
+  });
+
+  describe('generated secrets', () => {
+    const declarations = ofKind('ConfigMap').filter((o) => o.manifest.metadata.labels?.[DECLARES_SECRET_LABEL] !== undefined);
+    const declared = declarations.map((o) => o.manifest.metadata.labels[DECLARES_SECRET_LABEL]).sort();
+    const generated = new Set(GeneratedSecret.all(app).map((s) => s.name));
+
+    test('GIVEN the constructs\' generated secrets WHEN the tree is read THEN each has one declaration in flux-system, keys naming their generators', () => {
+      expect(declared).toEqual([...generated].sort());
+      for (const secret of GeneratedSecret.all(app)) {
+        const declaration = declarations.find((o) => o.manifest.metadata.labels[DECLARES_SECRET_LABEL] === secret.name)!;
+        expect({ secret: secret.name, namespace: declaration.manifest.metadata.namespace, data: declaration.manifest.data })
+          .toEqual({ secret: secret.name, namespace: 'flux-system', data: Object.fromEntries(Object.entries(secret.keys).map(([k, v]) => [k, v.generator])) });
+      }
+    });
+
+    test('GIVEN every Kustomization that substitutes from a generated secret WHEN read THEN it depends on the generator directly', () => {
+      const substituting = kustomizations.filter((k) => (k.manifest.spec.postBuild?.substituteFrom ?? []).some((s: any) => generated.has(s.name)));
+      expect(substituting.map((k) => k.manifest.metadata.name)).toEqual(expect.arrayContaining(['single-sign-on', 'kube-prometheus-stack', ...optionalApps.filter((a) => a !== 'velero')]));
+      for (const k of substituting) {
+        const deps = (k.manifest.spec.dependsOn ?? []).map((d: any) => d.name);
+        expect({ k: id(k), dependsOnGenerator: deps.includes(GENERATED_SECRETS) }).toEqual({ k: id(k), dependsOnGenerator: true });
+      }
+    });
+
+    test('GIVEN the generator WHEN read THEN its Kustomization waits, does not substitute, and applies the declarations', () => {
+      const k = kustomizations.find((o) => o.manifest.metadata.name === GENERATED_SECRETS)!.manifest;
+      expect({ wait: k.spec.wait, postBuild: k.spec.postBuild, dependsOn: k.spec.dependsOn }).toEqual({ wait: true, postBuild: undefined, dependsOn: undefined });
+      expect(declarations.every((o) => o.file.startsWith(`infrastructure/${GENERATED_SECRETS}/`))).toBe(true);
+    });
+
+    test('GIVEN every declared secret WHEN read THEN the tree holds it as an empty shell Flux creates only when absent and never prunes', () => {
+      const shells = ofKind('Secret').filter((o) => o.manifest.metadata.namespace === 'flux-system');
+      expect(shells.map((o) => o.manifest.metadata.name).sort()).toEqual(declared);
+      for (const shell of shells) {
+        const { annotations } = shell.manifest.metadata;
+        expect({ shell: id(shell), ssa: annotations?.[SSA_ANNOTATION], prune: annotations?.[PRUNE_ANNOTATION], data: shell.manifest.data, stringData: shell.manifest.stringData, type: shell.manifest.type })
+          .toEqual({ shell: id(shell), ssa: 'IfNotPresent', prune: 'disabled', data: undefined, stringData: undefined, type: 'Opaque' });
+      }
+    });
+
+    test('GIVEN every RBAC rule that reaches flux-system WHEN it covers Secrets THEN it names them and allows only get and patch: the declared set, never create', () => {
+      // A ClusterRole covering Secrets reaches flux-system, where creating one mints Flux's tokens.
+      const roles = [...ofKind('Role').filter((r) => r.manifest.metadata.namespace === 'flux-system'), ...ofKind('ClusterRole')];
+      const rules = roles.flatMap((r) => r.manifest.rules.map((rule: any) => ({ r, rule })))
+        .filter(({ rule }) => (rule.apiGroups ?? []).some((g: string) => g === '' || g === '*') && rule.resources.some((res: string) => res === 'secrets' || res === '*'));
+      expect(rules.length).toBe(1);
+      for (const { r, rule } of rules) {
+        expect({ role: id(r), verbs: rule.verbs, resources: rule.resources, names: [...rule.resourceNames].sort() })
+          .toEqual({ role: id(r), verbs: ['get', 'patch'], resources: ['secrets'], names: declared });
+      }
+    });
+
+    test('GIVEN every Job and CronJob of the tree WHEN read THEN finished Jobs live at least an hour (Flux counts a Job deleted by its TTL as healthy)', () => {
+      const jobs = objects().filter((o) => ['Job', 'CronJob'].includes(o.manifest.kind));
+      expect(jobs.length).toBeGreaterThan(0);
+      for (const job of jobs) {
+        const spec = job.manifest.kind === 'CronJob' ? job.manifest.spec.jobTemplate.spec : job.manifest.spec;
+        if (spec.ttlSecondsAfterFinished === undefined) continue;
+        expect({ job: id(job), atLeastAnHour: spec.ttlSecondsAfterFinished >= 3600 }).toEqual({ job: id(job), atLeastAnHour: true });
+      }
+    });
   });
 
   test('GIVEN the whole tree WHEN searched THEN no Bitnami image and no latest tag is used anywhere', () => {

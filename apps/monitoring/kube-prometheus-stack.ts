@@ -60,17 +60,15 @@ export const kubePrometheusStack = defineComponent<KubePrometheusStackOutputs>({
       grafana_admin_password: { generator: Generator.PASSWORD },
       grafana_oauth_client_secret: { generator: Generator.PASSWORD },
       prometheus_basic_auth_password: { generator: Generator.PASSWORD },
-      prometheus_basic_auth_htpasswd: { generator: Generator.HTPASSWD, from: 'prometheus_basic_auth_password' },
       alertmanager_basic_auth_password: { generator: Generator.PASSWORD },
-      alertmanager_basic_auth_htpasswd: { generator: Generator.HTPASSWD, from: 'alertmanager_basic_auth_password' },
     });
     const hosts = { grafana: `grafana.${vars.domain}`, prometheus: `prometheus.${vars.domain}`, alertmanager: `alertmanager.${vars.domain}` };
 
     const prometheusAuth = new TraefikBasicAuth(component, 'PrometheusBasicAuth', {
-      name: 'prometheus', namespace, secret, passwordKey: 'prometheus_basic_auth_password', htpasswdKey: 'prometheus_basic_auth_htpasswd',
+      name: 'prometheus', namespace, secret, passwordKey: 'prometheus_basic_auth_password',
     });
     const alertmanagerAuth = new TraefikBasicAuth(component, 'AlertmanagerBasicAuth', {
-      name: 'alertmanager', namespace, secret, passwordKey: 'alertmanager_basic_auth_password', htpasswdKey: 'alertmanager_basic_auth_htpasswd',
+      name: 'alertmanager', namespace, secret, passwordKey: 'alertmanager_basic_auth_password',
     });
     const grafanaClient = new OAuth2Client(component, 'GrafanaClient', {
       name: 'grafana',

@@ -27,3 +27,18 @@ export function treeAtRef(repo: string, ref: string, treePath: string = 'dist/fl
   }
   return { root: path.join(dir, treePath), remove };
 }
+
+/** One committed file of `ref` (e.g. `.flux.env.example`), or undefined when `ref` has none. */
+export function fileAtRef(repo: string, ref: string, file: string): string | undefined {
+  try {
+    return execFileSync('git', ['-C', repo, 'show', `${ref}:${file}`], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 }).toString();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The values of one trailer (e.g. `Upgrade-Accepted`) in the messages of the commits `ref..HEAD`. */
+export function trailersSince(repo: string, ref: string, key: string): string[] {
+  const out = execFileSync('git', ['-C', repo, 'log', `--format=%(trailers:key=${key},valueonly,separator=%x0A)`, `${ref}..HEAD`], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  return out.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+}

@@ -1,10 +1,12 @@
 # shellcheck shell=bash
 # Shared by the operator scripts: messages, option values, the dry-run switch, tool checks, the
-# TypeScript tools of this checkout, and the add-<app> Kustomization.
+# TypeScript tools of this checkout, the wait for generated secrets, and the add-<app> Kustomization.
 
 STACKSPIN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 readonly STACKSPIN_ROOT
 readonly FLUX_NAMESPACE=flux-system
+# The Kustomization whose Job creates the missing keys of the generated secrets (constructs/secret-generator.ts).
+readonly GENERATED_SECRETS=generated-secrets
 DRY_RUN=false
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -93,15 +95,6 @@ ts_tool() {
     "$STACKSPIN_ROOT/scripts/$name.ts" "$@"
 }
 
-# Prints a ts_tool call as an operator would type it (dry run).
-run_ts_dry() {
-  local name=$1
-  shift
-  printf '+ npx ts-node --transpile-only %q' "scripts/$name.ts"
-  printf ' %q' "$@"
-  printf '\n'
-}
-
 # Where the committed tree keeps the optional apps' entries (optionalEntry() in constructs/platform.ts).
 OPTIONAL_ENTRIES=$STACKSPIN_ROOT/dist/flux2/cluster/optional
 readonly OPTIONAL_ENTRIES
@@ -124,6 +117,14 @@ require_app() {
   [[ -d $OPTIONAL_ENTRIES ]] || die "the tree has no optional apps: ${OPTIONAL_ENTRIES#"$STACKSPIN_ROOT"/} is missing; run the script from a complete checkout (git status), or synthesize it with npm run synth"
   apps=$(optional_apps)
   grep -qxF -- "$app" <<<"$apps" || die "unknown app '$app'; valid apps: $(paste -sd, - <<<"$apps" | sed 's/,/, /g')"
+}
+
+# Waits up to $1 until the cluster has created the missing keys of every generated secret the
+# tree it runs declares (the generated-secrets Kustomization is Ready at that revision).
+wait_for_generated_secrets() {
+  log "waiting up to $1 for the cluster to generate its secrets (existing values are kept)"
+  run kubectl wait --for=condition=Ready "kustomization/$GENERATED_SECRETS" -n "$FLUX_NAMESPACE" --timeout="$1" \
+    || die "the cluster did not generate its secrets within $1; see flux get kustomizations $GENERATED_SECRETS and kubectl -n $FLUX_NAMESPACE logs -l app.kubernetes.io/name=generate-secrets. A cluster that has no Kustomization $GENERATED_SECRETS runs a revision from before the cluster generated its own secrets: let it take the current one (flux resume source git stackspin) first"
 }
 
 # Applies manifests from stdin, or prints them (dry run).

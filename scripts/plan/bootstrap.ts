@@ -1,6 +1,8 @@
 import { parse } from 'yaml';
 import { FLUX_NAMESPACE } from '../../constructs/flux-source';
+import { DECLARES_SECRET_LABEL } from '../../constructs/generated-secret';
 import { ADD_APP_PREFIX, optionalEntry, PLATFORM_NAME } from '../../constructs/platform';
+import { GENERATED_SECRETS } from '../../constructs/secret-generator';
 import { TREE_ROOT_IN_REPO } from '../../constructs/tree-chart';
 import { toYaml } from '../../constructs/tree-writer';
 import { LoadedTree } from '../validation/load';
@@ -8,11 +10,17 @@ import { ClusterInput } from './cluster-input';
 import { envsubst } from './envsubst';
 import { PlanProblem } from './model';
 
-/** The tree files bootstrap.sh renders with the cluster variables and applies itself. */
+/**
+ * The tree files bootstrap.sh renders with the cluster variables and applies itself (`apply_root`).
+ * A tree from before the cluster generated its own secrets has no generator Kustomization, and
+ * its bootstrap did not apply one.
+ */
 export const BOOTSTRAP_FILES = [
   'infrastructure/sources/gitrepository-stackspin.yaml',
+  `cluster/core/kustomization-${GENERATED_SECRETS}.yaml`,
   'cluster/core/kustomization-stackspin.yaml',
 ];
+const OPTIONAL_BOOTSTRAP_FILES = new Set([`cluster/core/kustomization-${GENERATED_SECRETS}.yaml`]);
 
 /** The Kustomization `install-app.sh <app>` applies (`add_app_manifest` in scripts/lib/common.sh). */
 export function addAppKustomization(app: string): any {
@@ -36,6 +44,7 @@ export function bootstrapObjects(tree: LoadedTree, input: ClusterInput): { objec
   for (const file of BOOTSTRAP_FILES) {
     const found = tree.objects.find((o) => o.file === file);
     if (!found) {
+      if (OPTIONAL_BOOTSTRAP_FILES.has(file) && !tree.objects.some((o) => o.file.endsWith('.yaml') && o.manifest?.metadata?.labels?.[DECLARES_SECRET_LABEL])) continue;
       problems.push({ object: 'bootstrap', message: `applies ${file}, which the tree does not have; synthesize the tree` });
       continue;
     }

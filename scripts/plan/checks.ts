@@ -1,6 +1,7 @@
 import { groupOf } from '../validation/load';
 import { BUILT_IN_GROUPS, chartsServing } from './crd-providers';
 import { appliedAt, chartSourceOf, EventGraph, kustomizationSourceOf, readyOf, startOf } from './events';
+import { GeneratedUse } from './expand';
 import { Applied, BOOTSTRAP, isHelmRelease, isKustomization, isNamespaced, PlanProblem, PREEXISTING_NAMESPACES } from './model';
 
 /** Whether Flux guarantees that event `before` has happened when event `after` happens. */
@@ -20,6 +21,31 @@ export function checkOrdering(objects: ReadonlyMap<string, Applied>, graph: Even
     problems.push(...checkCustomResource(o, all, happensBefore));
     if (isHelmRelease(o.manifest)) problems.push(...checkSource(o, 'chart source', chartSourceOf(o), startOf(o.id), objects, happensBefore));
     if (isKustomization(o.manifest)) problems.push(...checkSource(o, 'source', kustomizationSourceOf(o), startOf(o.id), objects, happensBefore));
+  }
+  return problems;
+}
+
+/**
+ * A key the cluster lacks is substituted only after the generator created it: the Kustomization
+ * that applies the key's declaration (and its Job) waits for the Job, and the substituting
+ * Kustomization waits for it (Flux checks dependsOn before substituting, per revision).
+ */
+export function checkGeneratedKeys(uses: readonly GeneratedUse[], objects: ReadonlyMap<string, Applied>, graph: EventGraph): PlanProblem[] {
+  const happensBefore = causality(graph);
+  const problems: PlanProblem[] = [];
+  for (const use of uses) {
+    const what = `substitutes \${${use.key}} of Secret ${use.secret}, which the cluster lacks`;
+    const declaration = objects.get(use.declaration);
+    if (!declaration || declaration.applier === BOOTSTRAP) {
+      problems.push({ object: use.kustomization, message: `${what}, and nothing in this cluster applies its declaration ${use.declaration}, so no generator creates it` });
+      continue;
+    }
+    const generator = objects.get(declaration.applier);
+    if (generator?.manifest.spec?.wait !== true) {
+      problems.push({ object: use.kustomization, message: `${what}; ${declaration.applier} applies its declaration but does not wait for the generator Job (wait: true), so it is ready before the key exists` });
+    } else if (!happensBefore(readyOf(declaration.applier), startOf(use.kustomization))) {
+      problems.push({ object: use.kustomization, message: `${what}; the generator (${declaration.applier}) creates it, but ${use.kustomization} does not wait for it: make it depend on ${declaration.applier}, or Flux fails it until the generator ran` });
+    }
   }
   return problems;
 }

@@ -1,5 +1,4 @@
 import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, ClusterVariableName, deriveVariables } from '../../constructs/cluster-variables';
-import { GeneratedSecret } from '../../constructs/generated-secret';
 
 /** Stands in for every generated value; the plan needs the keys to exist, not their values. */
 export const GENERATED_PLACEHOLDER = 'generated0value';
@@ -8,10 +7,13 @@ export const GENERATED_PLACEHOLDER = 'generated0value';
 export interface ClusterInput {
   /** What the `stackspin-cluster-variables` Secret holds. */
   readonly variables: ReadonlyMap<string, string>;
-  /** Generated secrets in flux-system and their keys (their values are placeholders). */
+  /**
+   * Generated secrets in flux-system that exist before Flux applies the tree, and their keys
+   * (values are placeholders): none on a fresh cluster; on one bootstrapped at an older revision,
+   * what that revision generated. The tree's declarations add the keys the in-cluster generator
+   * creates.
+   */
   readonly generatedSecrets: ReadonlyMap<string, readonly string[]>;
-  /** A placeholder per generated key, shaped like the generator's values. @default GENERATED_PLACEHOLDER for every key */
-  readonly generatedValues?: ReadonlyMap<string, string>;
   /** Optional apps enabled with `install-app.sh`, each applied as Kustomization `add-<app>`. */
   readonly apps: readonly string[];
   /** Where this input came from, for the report's first line. */
@@ -32,9 +34,4 @@ export function enabledApps(variables: ReadonlyMap<string, string>): string[] {
 /** Every cluster variable set to its documented example (except `enabled_apps`), and the derived ones. */
 export function exampleVariables(): Map<string, string> {
   return withDerived(new Map(CLUSTER_VARIABLE_NAMES.filter((name) => name !== 'enabled_apps').map((name) => [name, CLUSTER_VARIABLES[name].example])));
-}
-
-/** Secret name -> keys of every generated secret the constructs declare. */
-export function generatedSecretKeys(secrets: readonly GeneratedSecret[]): Map<string, readonly string[]> {
-  return new Map(secrets.map((s) => [s.name, Object.keys(s.keys).sort()]));
 }

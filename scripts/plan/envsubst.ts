@@ -11,12 +11,15 @@ export interface Substituted {
   readonly text: string;
   /** Variables with neither a value nor a default, in order of appearance. */
   readonly missing: readonly string[];
+  /** Variables whose value was substituted, in order of appearance. */
+  readonly used: readonly string[];
   /** Expressions that are not `name` or `name:=default`. */
   readonly malformed: readonly string[];
 }
 
 export function envsubst(text: string, variables: ReadonlyMap<string, string>): Substituted {
   const missing: string[] = [];
+  const used: string[] = [];
   const malformed: string[] = [];
   const out = text.replace(REFERENCE, (whole, escape: string, inner: string) => {
     if (escape === '$') return whole.slice(1);
@@ -28,10 +31,13 @@ export function envsubst(text: string, variables: ReadonlyMap<string, string>): 
     const [, name, operator, fallback] = expression;
     const value = variables.get(name);
     // `:=` / `:-` also replace an empty value; `=` / `-` only a missing one.
-    if (value !== undefined && !(value === '' && operator?.startsWith(':'))) return value;
+    if (value !== undefined && !(value === '' && operator?.startsWith(':'))) {
+      used.push(name);
+      return value;
+    }
     if (operator !== undefined) return fallback;
     missing.push(name);
     return whole;
   });
-  return { text: out, missing, malformed };
+  return { text: out, missing, used, malformed };
 }

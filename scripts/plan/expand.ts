@@ -5,13 +5,26 @@ import { describe, SUBSTITUTE_ANNOTATION, toYaml } from '../../constructs/tree-w
 import { BuiltDirectories } from '../validation/kustomize';
 import { LoadedTree, treeDirectory } from '../validation/load';
 import { ClusterInput, GENERATED_PLACEHOLDER } from './cluster-input';
+import { declaredExample, SecretDeclaration, secretDeclarations } from './declarations';
 import { envsubst } from './envsubst';
 import { Applied, BOOTSTRAP, isKustomization, isNamespaced, PlanProblem } from './model';
+
+/** A key a Kustomization substitutes that only the in-cluster generator creates (the cluster lacked it). */
+export interface GeneratedUse {
+  /** Id of the substituting Kustomization. */
+  readonly kustomization: string;
+  readonly secret: string;
+  readonly key: string;
+  /** Id of the ConfigMap that declares the key. */
+  readonly declaration: string;
+}
 
 /** What the simulated Flux ends up applying, in discovery order, and what went wrong on the way. */
 export interface Expansion {
   readonly objects: ReadonlyMap<string, Applied>;
   readonly problems: readonly PlanProblem[];
+  /** Keys substituted before they existed, which the generator must create first. */
+  readonly generated: readonly GeneratedUse[];
 }
 
 /** A kustomize build of every tree directory that has a kustomization.yaml, and why others failed. */
@@ -25,11 +38,15 @@ export interface Builds {
  * Applies `bootstrap` and then, Kustomization by Kustomization, what each one's path builds to,
  * as kustomize-controller does: build the directory, default the namespace, substitute
  * variables (strict), apply. An object is owned by the first applier; bootstrap's objects are
- * adopted by the tree without changing owner.
+ * adopted by the tree without changing owner. A generated secret has the keys the cluster
+ * already had (`input.generatedSecrets`) and those the tree declares (which the in-cluster
+ * generator creates; `generated` lists where they are used, for the ordering check).
  */
 export function expand(tree: LoadedTree, builds: Builds, input: ClusterInput, bootstrap: readonly any[]): Expansion {
   const objects = new Map<string, Applied>();
   const problems: PlanProblem[] = [];
+  const generated: GeneratedUse[] = [];
+  const declarations = secretDeclarations(tree.objects.map((o) => o.manifest));
   const queue: Applied[] = [];
   const apply = (manifest: any, applier: string): void => {
     const id = describe(manifest);
@@ -48,11 +65,21 @@ export function expand(tree: LoadedTree, builds: Builds, input: ClusterInput, bo
   while (queue.length > 0) {
     const kustomization = queue.shift()!;
     for (const manifest of build(kustomization, tree, builds, problems)) {
-      const substituted = substitute(manifest, kustomization, objects, input, problems);
+      const substituted = substitute(manifest, kustomization, { objects, input, declarations, problems, generated });
       apply(substituted, kustomization.id);
     }
   }
-  return { objects, problems };
+  const unique = new Map(generated.map((g) => [`${g.kustomization} ${g.secret} ${g.key}`, g]));
+  return { objects, problems, generated: [...unique.values()] };
+}
+
+/** What substitution reads and where it reports. */
+interface SubstitutionContext {
+  readonly objects: ReadonlyMap<string, Applied>;
+  readonly input: ClusterInput;
+  readonly declarations: ReadonlyMap<string, SecretDeclaration>;
+  readonly problems: PlanProblem[];
+  readonly generated: GeneratedUse[];
 }
 
 /** The objects a Kustomization's path builds to, namespaced as kustomize-controller applies them. */
@@ -96,13 +123,18 @@ function parseManifests(text: string): any[] {
 }
 
 /** Flux post-build substitution of one object: the serialized YAML, as kustomize-controller does it. */
-function substitute(manifest: any, k: Applied, objects: ReadonlyMap<string, Applied>, input: ClusterInput, problems: PlanProblem[]): any {
+function substitute(manifest: any, k: Applied, context: SubstitutionContext): any {
+  const { problems } = context;
   const postBuild = k.manifest.spec?.postBuild;
   const disabled = (m: any): boolean => m.metadata?.annotations?.[SUBSTITUTE_ANNOTATION] === 'disabled' || m.metadata?.labels?.[SUBSTITUTE_ANNOTATION] === 'disabled';
   if (!postBuild || disabled(manifest)) return manifest;
-  const variables = variablesOf(k, objects, input, problems);
+  const { variables, fromGenerator } = variablesOf(k, context);
   const id = describe(manifest);
   const result = envsubst(toYaml(manifest), variables);
+  for (const key of result.used) {
+    const source = fromGenerator.get(key);
+    if (source) context.generated.push({ kustomization: k.id, secret: source.secret, key, declaration: source.id });
+  }
   for (const name of new Set(result.missing)) {
     problems.push({ object: id, message: `\${${name}} is unresolved: no default, and not a key of what ${k.id} substitutes from (${sourcesOf(postBuild)}); set it in the cluster variables, declare it in a substituted secret, or escape a literal as $\${${name}}` });
   }
@@ -123,26 +155,53 @@ function sourcesOf(postBuild: any): string {
   return from.join(', ') || 'nothing';
 }
 
-/** `substituteFrom` in order (later wins), then the inline `substitute`, which wins over all. */
-function variablesOf(k: Applied, objects: ReadonlyMap<string, Applied>, input: ClusterInput, problems: PlanProblem[]): Map<string, string> {
+/**
+ * `substituteFrom` in order (later wins), then the inline `substitute`, which wins over all; and
+ * which of the variables only the generator creates (the keys a generated secret lacked).
+ */
+function variablesOf(k: Applied, context: SubstitutionContext): { variables: Map<string, string>; fromGenerator: Map<string, SecretDeclaration> } {
   const postBuild = k.manifest.spec.postBuild;
   const variables = new Map<string, string>();
+  const fromGenerator = new Map<string, SecretDeclaration>();
   for (const ref of postBuild.substituteFrom ?? []) {
-    const data = referencedData(ref, k.manifest.metadata?.namespace, objects, input);
+    const generated = generatedData(ref, context);
+    const data = generated?.data ?? referencedData(ref, k.manifest.metadata?.namespace, context);
     if (data === undefined) {
-      if (!ref.optional) problems.push({ object: k.id, message: `substitutes from ${ref.kind} ${ref.name}, which does not exist in this cluster; create it or mark it optional` });
+      if (!ref.optional) context.problems.push({ object: k.id, message: `substitutes from ${ref.kind} ${ref.name}, which does not exist in this cluster; create it or mark it optional` });
       continue;
     }
-    for (const [key, value] of data) variables.set(key, value);
+    for (const [key, value] of data) {
+      variables.set(key, value);
+      if (generated?.declaration && generated.fromGenerator.has(key)) fromGenerator.set(key, generated.declaration);
+      else fromGenerator.delete(key);
+    }
   }
-  for (const [key, value] of Object.entries(postBuild.substitute ?? {})) variables.set(key, String(value));
-  return variables;
+  for (const [key, value] of Object.entries(postBuild.substitute ?? {})) {
+    variables.set(key, String(value));
+    fromGenerator.delete(key);
+  }
+  return { variables, fromGenerator };
 }
 
-function referencedData(ref: any, namespace: string, objects: ReadonlyMap<string, Applied>, input: ClusterInput): Map<string, string> | undefined {
+/** A generated secret's keys: those the cluster has, plus those the tree declares (the generator adds them). */
+function generatedData(ref: any, context: SubstitutionContext): { data: Map<string, string>; declaration?: SecretDeclaration; fromGenerator: Set<string> } | undefined {
+  if (ref.kind !== 'Secret') return undefined;
+  const present = context.input.generatedSecrets.get(ref.name);
+  const declaration = context.declarations.get(ref.name);
+  if (present === undefined && declaration === undefined) return undefined;
+  const data = new Map((present ?? []).map((key) => [key, GENERATED_PLACEHOLDER]));
+  const fromGenerator = new Set<string>();
+  for (const [key, generator] of declaration?.keys ?? []) {
+    if (data.has(key)) continue;
+    data.set(key, declaredExample(generator, GENERATED_PLACEHOLDER));
+    fromGenerator.add(key);
+  }
+  return { data, declaration, fromGenerator };
+}
+
+function referencedData(ref: any, namespace: string, context: SubstitutionContext): Map<string, string> | undefined {
+  const { objects, input } = context;
   if (ref.kind === 'Secret' && ref.name === CLUSTER_VARIABLES_SECRET) return new Map(input.variables);
-  const generated = ref.kind === 'Secret' ? input.generatedSecrets.get(ref.name) : undefined;
-  if (generated) return new Map(generated.map((key) => [key, input.generatedValues?.get(key) ?? GENERATED_PLACEHOLDER]));
   const object = objects.get(describe({ kind: ref.kind, metadata: { name: ref.name, namespace } }))?.manifest;
   if (!object) return undefined;
   const decoded = Object.entries(object.data ?? {}).map(([key, value]): [string, string] => [key, ref.kind === 'Secret' ? Buffer.from(String(value), 'base64').toString('utf8') : String(value)]);

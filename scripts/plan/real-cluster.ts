@@ -1,17 +1,15 @@
-import { GeneratedSecret } from '../../constructs/generated-secret';
-import { buildApp } from '../../main';
 import { optionalApps } from '../flux-env';
-import { exampleVariables, generatedSecretKeys } from './cluster-input';
+import { exampleVariables } from './cluster-input';
 import { Plan, planCluster, prepareTree } from './simulate';
 
 /**
  * The plan the graph and the diff describe: a tree on a cluster with every app it offers enabled,
- * every cluster variable set to its example and the constructs' generated secrets present.
+ * every cluster variable set to its example, and the generated keys the tree declares.
  */
-export async function planEveryApp(tree: string, generatedSecrets: readonly GeneratedSecret[] = GeneratedSecret.all(buildApp())): Promise<Plan> {
+export async function planEveryApp(tree: string): Promise<Plan> {
   return planCluster(await prepareTree(tree), {
     variables: exampleVariables(),
-    generatedSecrets: generatedSecretKeys(generatedSecrets),
+    generatedSecrets: new Map(),
     apps: optionalApps(tree),
     description: 'the example value of every cluster variable',
   });

@@ -3,10 +3,11 @@ import * as path from 'path';
 import { buildDirectories } from '../validation/kustomize';
 import { LoadedTree, loadTree } from '../validation/load';
 import { bootstrapObjects } from './bootstrap';
-import { checkOrdering } from './checks';
+import { checkGeneratedKeys, checkOrdering } from './checks';
 import { ClusterInput } from './cluster-input';
+import { checkDeclarations } from './declarations';
 import { buildEventGraph, EventGraph } from './events';
-import { Builds, expand } from './expand';
+import { Builds, expand, GeneratedUse } from './expand';
 import { Applied, PlanProblem, sortPlanProblems } from './model';
 import { schedule, Schedule } from './schedule';
 
@@ -23,6 +24,8 @@ export interface Plan {
   readonly graph: EventGraph;
   readonly schedule: Schedule;
   readonly problems: readonly PlanProblem[];
+  /** Keys the cluster lacked that Kustomizations substitute once the generator created them. */
+  readonly generated: readonly GeneratedUse[];
 }
 
 /** Loads the tree at `root` and builds every kustomize directory (`kubectl kustomize`, in parallel). */
@@ -33,13 +36,19 @@ export async function prepareTree(root: string, parallelism: number = os.cpus().
   return { tree, builds: { built, errors } };
 }
 
-/** Simulates bootstrap and Flux on one cluster, offline. */
-export function planCluster(prepared: PreparedTree, input: ClusterInput): Plan {
+/**
+ * Simulates bootstrap and Flux on one cluster, offline. `bootstrappedWith` is the tree whose
+ * bootstrap files the cluster was bootstrapped with (another revision, for an upgrade).
+ */
+export function planCluster(prepared: PreparedTree, input: ClusterInput, bootstrappedWith: LoadedTree = prepared.tree): Plan {
   const problems: PlanProblem[] = prepared.tree.problems.map((p) => ({ object: p.file, message: p.message }));
-  const bootstrap = bootstrapObjects(prepared.tree, input);
+  const bootstrap = bootstrapObjects(bootstrappedWith, input);
   const expansion = expand(prepared.tree, prepared.builds, input, bootstrap.objects);
   const graph = buildEventGraph(expansion.objects);
   const scheduled = schedule(graph);
-  problems.push(...bootstrap.problems, ...expansion.problems, ...scheduled.problems, ...checkOrdering(expansion.objects, graph));
-  return { input, objects: expansion.objects, graph, schedule: scheduled, problems: sortPlanProblems(problems) };
+  problems.push(
+    ...bootstrap.problems, ...expansion.problems, ...scheduled.problems, ...checkOrdering(expansion.objects, graph),
+    ...checkGeneratedKeys(expansion.generated, expansion.objects, graph), ...checkDeclarations(prepared.tree.objects.map((o) => o.manifest)),
+  );
+  return { input, objects: expansion.objects, graph, schedule: scheduled, problems: sortPlanProblems(problems), generated: expansion.generated };
 }

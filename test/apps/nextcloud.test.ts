@@ -179,7 +179,7 @@ describe('nextcloud', () => {
   test('GIVEN the component WHEN its Kustomization is read THEN it depends on single sign-on and nothing else beyond the implicit ones', () => {
     expect(nextcloud.dependsOn).toEqual([singleSignOn]);
     const k = parse(fullTree().get('cluster/optional/nextcloud/kustomization-nextcloud.yaml')!);
-    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['namespaces', 'single-sign-on', 'sources']);
+    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['generated-secrets', 'namespaces', 'single-sign-on', 'sources']);
   });
 
   test('GIVEN the requests of every nextcloud workload WHEN added up THEN they stay within the share of a 6-core / 12 GB node', () => {

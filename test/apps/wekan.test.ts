@@ -132,7 +132,7 @@ describe('wekan', () => {
   test('GIVEN the component WHEN its Kustomization is read THEN it depends on single sign-on and nothing else beyond the implicit ones', () => {
     expect(wekan.dependsOn).toEqual([singleSignOn]);
     const k = parse(fullTree().get('cluster/optional/wekan/kustomization-wekan.yaml')!);
-    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['namespaces', 'single-sign-on', 'sources']);
+    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['generated-secrets', 'namespaces', 'single-sign-on', 'sources']);
   });
 
   test('GIVEN WeKan and FerretDB WHEN their resources are read THEN both have requests and limits that fit a 6-core / 12 GB node', () => {

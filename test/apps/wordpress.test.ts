@@ -87,10 +87,10 @@ describe('wordpress', () => {
     expect(values('wordpress-mariadb').persistence.labels).toEqual(label);
   });
 
-  test('GIVEN the component WHEN its Kustomization is read THEN it needs only the storage its claims use, beyond the implicit ones', () => {
+  test('GIVEN the component WHEN its Kustomization is read THEN it needs only the storage its claims use, beyond the implicit sources, namespaces and generated secrets', () => {
     expect(wordpress.dependsOn).toEqual([localPathProvisioner]);
     const k = parse(fullTree().get('cluster/optional/wordpress/kustomization-wordpress.yaml')!);
-    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['local-path-provisioner', 'namespaces', 'sources']);
+    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['generated-secrets', 'local-path-provisioner', 'namespaces', 'sources']);
     expect(k.spec.postBuild.substituteFrom.map((s: any) => s.name)).toEqual(['stackspin-cluster-variables', 'stackspin-wordpress-variables']);
   });
 

@@ -208,7 +208,7 @@ describe('zulip', () => {
   test('GIVEN the component WHEN its Kustomization is read THEN it depends on single sign-on and nothing else beyond the implicit ones', () => {
     expect(zulip.dependsOn).toEqual([singleSignOn]);
     const k = parse(fullTree().get('cluster/optional/zulip/kustomization-zulip.yaml')!);
-    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['namespaces', 'single-sign-on', 'sources']);
+    expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['generated-secrets', 'namespaces', 'single-sign-on', 'sources']);
   });
 
   test('GIVEN the requests of every zulip workload WHEN added up THEN each has limits and they fit a share of a 6-core / 12 GB node', () => {

@@ -31,9 +31,7 @@ const GENERATED: Readonly<Record<string, string>> = {
   grafana_admin_password: 'grafana-admin',
   grafana_oauth_client_secret: 'grafana-client',
   prometheus_basic_auth_password: 'prometheus',
-  prometheus_basic_auth_htpasswd: 'admin:$2y$10$prometheus',
   alertmanager_basic_auth_password: 'alertmanager',
-  alertmanager_basic_auth_htpasswd: 'admin:$2y$10$alertmanager',
 };
 /** A release's secret values after substitution, as Helm receives them. */
 const secretValues = (name: string, variables: Readonly<Record<string, string>>): any => {
@@ -186,7 +184,7 @@ describe('monitoring', () => {
     const values = (): any => core('kube-prometheus-stack');
 
     test.each([['prometheus', (v: any) => v.prometheus.ingress], ['alertmanager', (v: any) => v.alertmanager.ingress]])(
-      'GIVEN the %s ingress WHEN read THEN a Traefik basicAuth Middleware guards it with a one-key htpasswd Secret', (name, ingressOf) => {
+      'GIVEN the %s ingress WHEN read THEN a Traefik basicAuth Middleware guards it with a basic-auth Secret of user admin and the generated password', (name, ingressOf) => {
         const ingress = ingressOf(values());
         expect(ingress).toMatchObject({ enabled: true, ingressClassName: INGRESS_CLASS_NAME, hosts: [`${name}.${SAMPLE_VARIABLES.domain}`] });
         expect(ingress.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-production');
@@ -194,8 +192,9 @@ describe('monitoring', () => {
         expect(ingress.annotations[TRAEFIK_MIDDLEWARES_ANNOTATION]).toBe(`stackspin-${name}-basic-auth@kubernetescrd`);
         const middleware = find('Middleware', `${name}-basic-auth`);
         expect(middleware.metadata.namespace).toBe('stackspin');
-        const users = find('Secret', middleware.spec.basicAuth.secret);
-        expect(users.stringData).toEqual({ users: `\${${name}_basic_auth_htpasswd}` });
+        const credentials = find('Secret', middleware.spec.basicAuth.secret);
+        expect(credentials).toMatchObject({ metadata: { name: `${name}-basic-auth-credentials`, namespace: 'stackspin' }, type: 'kubernetes.io/basic-auth' });
+        expect(credentials.stringData).toEqual({ username: 'admin', password: `\${${name}_basic_auth_password}` });
         expect(find('Secret', `stackspin-${name}-basic-auth`)).toMatchObject({ metadata: { namespace: 'stackspin' }, stringData: { pass: `\${${name}_basic_auth_password}` } });
       });
 
@@ -206,11 +205,13 @@ describe('monitoring', () => {
       expect(ingress.annotations[TRAEFIK_MIDDLEWARES_ANNOTATION]).toBeUndefined();
     });
 
-    test('GIVEN a basic auth whose htpasswd key hashes another password WHEN constructed THEN it is refused naming the keys', () => {
+    test('GIVEN a basic auth whose password key is a hex key or missing WHEN constructed THEN it is refused naming the key', () => {
       const chart = new Chart(new App(), 'c');
-      const secret = new GeneratedSecret(chart, 's', { name: 'stackspin-x-variables', keys: { a: { generator: Generator.PASSWORD }, b: { generator: Generator.PASSWORD }, h: { generator: Generator.HTPASSWD, from: 'b' } } });
-      expect(() => new TraefikBasicAuth(chart, 'auth', { name: 'x', namespace: 'ns', secret, passwordKey: 'a', htpasswdKey: 'h' }))
-        .toThrow(/htpasswdKey 'h' must be a key of stackspin-x-variables with generator HTPASSWD and from: 'a'/);
+      const secret = new GeneratedSecret(chart, 's', { name: 'stackspin-x-variables', keys: { a: { generator: Generator.PASSWORD }, k: { generator: Generator.HEX_KEY } } });
+      expect(() => new TraefikBasicAuth(chart, 'auth', { name: 'x', namespace: 'ns', secret, passwordKey: 'k' }))
+        .toThrow("TraefikBasicAuth x: passwordKey 'k' of stackspin-x-variables must have generator PASSWORD (operators type it); declare it so");
+      expect(() => new TraefikBasicAuth(chart, 'auth2', { name: 'x', namespace: 'ns', secret, passwordKey: 'b' }))
+        .toThrow("GeneratedSecret stackspin-x-variables has no key 'b'");
     });
   });
 

@@ -23,7 +23,7 @@ const platform = app.node.findAll().find((c): c is Platform => c instanceof Plat
 const generated = GeneratedSecret.all(app).find((s) => s.name === 'stackspin-single-sign-on-variables')!;
 
 /** Sample generated values: each key's own name, so a leak is easy to spot. */
-const GENERATED = Object.fromEntries(Object.keys(generated.keys).map((k) => [k, `generated-${k}`]));
+const GENERATED = Object.fromEntries(Object.keys(generated.keys).map((k) => [k, `GENERATED-VALUE-${k}`]));
 const MAIL = {
   outgoing_mail_smtp_user: 'mailer@example.org',
   outgoing_mail_smtp_host: 'smtp.example.org',
@@ -100,7 +100,7 @@ describe('single sign-on', () => {
     const substituted = Object.entries(files()).map(([f]) => [f, fluxSubstitute(fullTree().get(f)!, { ...VARIABLES, ...GENERATED })]);
     const configMaps = substituted.filter(([, text]) => parse(text).kind !== 'Secret').map(([, text]) => text).join('\n');
     expect(configMaps).not.toContain('smtp-secret-password');
-    expect(configMaps).not.toContain('generated-');
+    expect(configMaps).not.toContain('GENERATED-VALUE-');
   });
 
   test('GIVEN the values WHEN a secretKeyRef is read THEN it names a key of a Secret the component writes', () => {
@@ -208,7 +208,7 @@ describe('single sign-on', () => {
     expect(job.metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' });
     expect(container.env.find((e: any) => e.name === 'ADMIN_EMAIL').value).toBe('admin@example.org');
     expect(container.env.find((e: any) => e.name === 'ADMIN_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: ADMIN_SECRET, key: 'password' });
-    expect(manifest(`secret-${ADMIN_SECRET}.yaml`).stringData).toEqual({ password: `generated-${ADMIN_PASSWORD_KEY}` });
+    expect(manifest(`secret-${ADMIN_SECRET}.yaml`).stringData).toEqual({ password: `GENERATED-VALUE-${ADMIN_PASSWORD_KEY}` });
     expect(container.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
   });
 

@@ -32,7 +32,7 @@ function edit(file: string, from: string, to: string): void {
 async function diffRefs(from: string, to: string): Promise<TreeDiff> {
   const [before, after] = [treeAtRef(repo, from), treeAtRef(repo, to)];
   cleanups.push(before.remove, after.remove);
-  return diffTrees(`${from.slice(0, 7)} -> ${to.slice(0, 7)}`, before.root, after.root, []);
+  return diffTrees(`${from.slice(0, 7)} -> ${to.slice(0, 7)}`, before.root, after.root);
 }
 
 const refs: Record<'base' | 'bump' | 'app' | 'removal', string> = { base: '', bump: '', app: '', removal: '' };

@@ -4,11 +4,11 @@ const vars = new Map([['domain', 'example.org'], ['empty', '']]);
 
 describe('envsubst (Flux post-build substitution, strict)', () => {
   test('GIVEN a defined variable WHEN substituted THEN it is replaced', () => {
-    expect(envsubst('host: app.${domain}', vars)).toEqual({ text: 'host: app.example.org', missing: [], malformed: [] });
+    expect(envsubst('host: app.${domain}', vars)).toEqual({ text: 'host: app.example.org', missing: [], used: ['domain'], malformed: [] });
   });
 
   test('GIVEN an undefined variable without default WHEN substituted THEN it is reported and left', () => {
-    expect(envsubst('a: ${nope} b: ${nope}', vars)).toEqual({ text: 'a: ${nope} b: ${nope}', missing: ['nope', 'nope'], malformed: [] });
+    expect(envsubst('a: ${nope} b: ${nope}', vars)).toEqual({ text: 'a: ${nope} b: ${nope}', missing: ['nope', 'nope'], used: [], malformed: [] });
   });
 
   test('GIVEN := and :- defaults WHEN the variable is missing or empty THEN the default is used', () => {
@@ -20,10 +20,10 @@ describe('envsubst (Flux post-build substitution, strict)', () => {
   });
 
   test('GIVEN an escaped reference WHEN substituted THEN one $ is removed and nothing is resolved', () => {
-    expect(envsubst('echo $${HOME} $${domain}', vars)).toEqual({ text: 'echo ${HOME} ${domain}', missing: [], malformed: [] });
+    expect(envsubst('echo $${HOME} $${domain}', vars)).toEqual({ text: 'echo ${HOME} ${domain}', missing: [], used: [], malformed: [] });
   });
 
   test('GIVEN a bare $var or a shell expression WHEN substituted THEN $var is left and the expression is malformed', () => {
-    expect(envsubst('$domain ${domain^^}', vars)).toEqual({ text: '$domain ${domain^^}', missing: [], malformed: ['domain^^'] });
+    expect(envsubst('$domain ${domain^^}', vars)).toEqual({ text: '$domain ${domain^^}', missing: [], used: [], malformed: ['domain^^'] });
   });
 });

@@ -1,10 +1,7 @@
 import * as path from 'path';
-import { GeneratedSecret } from '../../constructs/generated-secret';
-import { buildApp } from '../../main';
 import { optionalApps } from '../../scripts/flux-env';
-import { exampleVariables, generatedSecretKeys } from '../../scripts/plan/cluster-input';
+import { exampleVariables } from '../../scripts/plan/cluster-input';
 import { prepareTree, PreparedTree } from '../../scripts/plan/simulate';
-import { placeholderValues } from '../../scripts/render/placeholders';
 import { RenderResult, renderReleases } from '../../scripts/render/render';
 
 /** The committed tree; `npm test` checks separately that it equals a fresh synth. */
@@ -22,15 +19,9 @@ export function renderPlatform(variables: ReadonlyMap<string, string> = exampleV
   let render = renders.get(key);
   if (render === undefined) {
     prepared ??= prepareTree(TREE);
-    const secrets = GeneratedSecret.all(buildApp());
+    // A fresh cluster: the in-cluster generator creates every declared key.
     render = prepared.then((tree) => renderReleases(tree, {
-      input: {
-        variables,
-        generatedSecrets: generatedSecretKeys(secrets),
-        generatedValues: placeholderValues(secrets),
-        apps: optionalApps(TREE),
-        description: 'test',
-      },
+      input: { variables, generatedSecrets: new Map(), apps: optionalApps(TREE), description: 'test' },
     }));
     renders.set(key, render);
   }

@@ -32,6 +32,7 @@ seed_secret() { # name key value
   run "$ADMIN_CREDENTIALS"
   [ "$status" -ne 0 ]
   [[ $output == *"Secret stackspin-single-sign-on-variables has no key single_sign_on_admin_password yet"* ]]
+  [[ $output == *"kubectl -n flux-system wait kustomization/generated-secrets --for=condition=Ready"* ]]
 }
 
 @test "GIVEN no cluster WHEN admin-credentials runs THEN it says it cannot read the Secret" {

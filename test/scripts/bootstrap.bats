@@ -14,7 +14,7 @@ setup() {
   BOOTSTRAP=$ROOT/scripts/bootstrap.sh
 }
 
-@test "GIVEN a fresh server WHEN bootstrap runs THEN k3s, the flux CLI, Flux, the variables, the secrets and the root are installed in that order, then it waits" {
+@test "GIVEN a fresh server WHEN bootstrap runs THEN k3s, the flux CLI, Flux, the variables and the root are installed in that order, then it waits for the generated secrets and the core" {
   use_fresh_run
   [ "$status" -eq 0 ]
   assert_call_order \
@@ -24,9 +24,9 @@ setup() {
     '^curl https://github.com/fluxcd/flux2/releases/download/.*_checksums\.txt$' \
     "^flux install --version=$FLUX_VERSION " \
     '^kubectl apply --server-side .*-f -$' \
-    '^kubectl create -f -' \
     '^kubectl apply -f -$' \
     '^kubectl wait --for=condition=Ready gitrepository/stackspin -n flux-system' \
+    '^kubectl wait --for=condition=Ready kustomization/generated-secrets -n flux-system' \
     '^kubectl wait --for=condition=Ready kustomization/stackspin -n flux-system'
   [[ $output == *"Stackspin core is ready"* ]]
   [[ $output == *"install-app.sh <app>"* ]]
@@ -39,35 +39,28 @@ setup() {
   [ -x "$STUB_BIN/flux" ]
 }
 
-@test "GIVEN a fresh server WHEN bootstrap runs THEN the cluster variables Secret holds .flux.env and every core secret is generated, and no secret is printed" {
+@test "GIVEN a fresh server WHEN bootstrap runs THEN the cluster variables Secret holds .flux.env, no other Secret is written (the cluster generates its own), and no secret is printed" {
   use_fresh_run
   [ "$(secret_value stackspin-cluster-variables domain)" = stackspin.example.org ]
   [ "$(secret_value stackspin-cluster-variables outgoing_mail_smtp_password)" = SmtpSecret42 ]
-  expected=$(cd "$ROOT" && node -r ./node_modules/ts-node/register/transpile-only scripts/secrets.ts ensure --core --app wekan --dry-run | awk '{ print $6 }' | sort)
-  [ -n "$expected" ]
-  created=$(grep -oE '^kubectl get secret [a-z0-9-]+' "$STUB_STATE/calls" | awk '{ print $4 }' | sort -u)
-  [ "$created" = "$expected" ]
-  for name in $expected; do
-    [ -f "$STUB_STATE/secrets/$name.json" ]
-    for value in $(node -e 'for (const v of Object.values(require(process.argv[1]).data)) console.log(Buffer.from(v, "base64").toString())' "$STUB_STATE/secrets/$name.json"); do
-      [[ $output != *"$value"* ]]
-    done
-  done
+  [ "$(ls "$STUB_STATE/secrets")" = stackspin-cluster-variables.json ]
+  refute_call '^kubectl (create|patch)'
   [[ $output != *SmtpSecret42* ]]
 }
 
-@test "GIVEN the tree WHEN bootstrap points Flux at it THEN it applies the tree's own GitRepository and root Kustomization with --repo-url and --branch, which also land in the Secret" {
+@test "GIVEN the tree WHEN bootstrap points Flux at it THEN it applies the tree's own GitRepository, secret generator and root Kustomization with --repo-url and --branch, which also land in the Secret" {
   use_fresh_run
   grep -q '^    branch: "staging"$' "$STUB_STATE/applied"
   grep -q '^  url: "https://git.example.org/ops/stackspin.git"$' "$STUB_STATE/applied"
   grep -q '^  path: ./dist/flux2/cluster/core$' "$STUB_STATE/applied"
+  grep -q '^  name: generated-secrets$' "$STUB_STATE/applied"
+  grep -q '^  path: ./dist/flux2/infrastructure/generated-secrets$' "$STUB_STATE/applied"
   [ "$(secret_value stackspin-cluster-variables stackspin_repo_url)" = https://git.example.org/ops/stackspin.git ]
   [ "$(secret_value stackspin-cluster-variables stackspin_repo_branch)" = staging ]
 }
 
-@test "GIVEN enabled_apps=wekan WHEN bootstrap runs THEN wekan's secret is generated and add-wekan is applied" {
+@test "GIVEN enabled_apps=wekan WHEN bootstrap runs THEN add-wekan is applied" {
   use_fresh_run
-  [ -n "$(secret_value stackspin-wekan-variables wekan_oauth_client_secret)" ]
   grep -q '^  name: add-wekan$' "$STUB_STATE/applied"
   grep -q '^  path: ./dist/flux2/cluster/optional/wekan$' "$STUB_STATE/applied"
 }
@@ -90,7 +83,7 @@ setup() {
   [[ $output == *"Flux $FLUX_VERSION controllers are installed"* ]]
 }
 
-@test "GIVEN a run that failed after generating secrets WHEN bootstrap runs again THEN it continues, keeps the secrets and completes" {
+@test "GIVEN a run that failed applying the root WHEN bootstrap runs again THEN it continues, keeps the variables and completes" {
   export STUB_FAIL='^kubectl apply -f -$'
   run "$BOOTSTRAP" --env-file "$ENV_FILE"
   [ "$status" -ne 0 ]
@@ -130,7 +123,7 @@ setup() {
   [[ $output == *"name: stackspin-cluster-variables"* ]]
   [[ $output == *"outgoing_mail_smtp_password: <sensitive, not shown>"* ]]
   [[ $output != *SmtpSecret42* ]]
-  [[ $output == *"+ npx ts-node --transpile-only scripts/secrets.ts ensure --core"* ]]
+  [[ $output == *"+ kubectl wait --for=condition=Ready kustomization/generated-secrets -n flux-system --timeout=30m"* ]]
   [[ $output == *"kind: GitRepository"* ]]
   [[ $output == *"path: ./dist/flux2/cluster/core"* ]]
   [[ $output == *"+ kubectl wait --for=condition=Ready kustomization/stackspin"* ]]
@@ -226,6 +219,14 @@ setup() {
   [[ $output == *"Flux did not report the core ready within 5m"* ]]
   [[ $output == *"run bootstrap.sh again"* ]]
   grep -q -- '--timeout=5m' "$STUB_STATE/calls"
+}
+
+@test "GIVEN the cluster never generates its secrets WHEN bootstrap waits THEN it fails saying where to look, before waiting for the core" {
+  export STUB_FAIL='^kubectl wait --for=condition=Ready kustomization/generated-secrets'
+  run "$BOOTSTRAP" --env-file "$ENV_FILE" --timeout 5m
+  [ "$status" -ne 0 ]
+  [[ $output == *"the cluster did not generate its secrets within 5m; see flux get kustomizations generated-secrets"* ]]
+  refute_call '^kubectl wait --for=condition=Ready kustomization/stackspin'
 }
 
 @test "GIVEN k3s of another version WHEN bootstrap runs THEN it leaves k3s to the upgrade controller instead of reinstalling it" {

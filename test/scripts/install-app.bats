@@ -11,30 +11,37 @@ setup() {
   INSTALL_APP=$ROOT/scripts/install-app.sh
 }
 
-@test "GIVEN an optional app WHEN install-app.sh runs THEN its secret is generated before add-<app> is applied with the app's entry" {
+@test "GIVEN an optional app WHEN install-app.sh runs THEN it waits for the cluster's generated secrets, then applies add-<app> with the app's entry, writing no Secret" {
   run "$INSTALL_APP" wekan
   [ "$status" -eq 0 ]
-  assert_call_order '^kubectl get secret stackspin-wekan-variables' '^kubectl create -f -' '^kubectl apply -f -$'
-  [ -n "$(secret_value stackspin-wekan-variables wekan_oauth_client_secret)" ]
+  assert_call_order '^kubectl wait --for=condition=Ready kustomization/generated-secrets -n flux-system --timeout=10m$' '^kubectl apply -f -$'
+  refute_call '^kubectl (create|patch)'
   grep -q '^  name: add-wekan$' "$STUB_STATE/applied"
   grep -q '^  namespace: flux-system$' "$STUB_STATE/applied"
   grep -q '^  path: ./dist/flux2/cluster/optional/wekan$' "$STUB_STATE/applied"
   grep -q '^  prune: true$' "$STUB_STATE/applied"
   grep -q '^    name: stackspin$' "$STUB_STATE/applied"
-  [[ $output != *"$(secret_value stackspin-wekan-variables wekan_oauth_client_secret)"* ]]
   [[ $output == *"flux get kustomizations wekan --watch"* ]]
 }
 
-@test "GIVEN an installed app WHEN install-app.sh runs again THEN no secret is created or changed" {
+@test "GIVEN an installed app WHEN install-app.sh runs again THEN it applies the same manifest and still writes no Secret" {
   run "$INSTALL_APP" wekan
   [ "$status" -eq 0 ]
-  before=$(secrets_fingerprint)
-  : >"$STUB_STATE/calls"
+  first=$(grep -v '^#' "$STUB_STATE/applied")
+  : >"$STUB_STATE/applied"
   run "$INSTALL_APP" wekan
   [ "$status" -eq 0 ]
+  [ "$(grep -v '^#' "$STUB_STATE/applied")" = "$first" ]
   refute_call '^kubectl (create|patch)'
-  [ "$(secrets_fingerprint)" = "$before" ]
-  [[ $output == *"stackspin-wekan-variables: complete, unchanged"* ]]
+}
+
+@test "GIVEN a cluster that has not generated its secrets (or runs a revision without the generator) WHEN install-app.sh runs THEN it says so and applies nothing" {
+  export STUB_FAIL='^kubectl wait --for=condition=Ready kustomization/generated-secrets'
+  run "$INSTALL_APP" wekan
+  [ "$status" -ne 0 ]
+  [[ $output == *"the cluster did not generate its secrets within 10m"* ]]
+  [[ $output == *"flux resume source git stackspin"* ]]
+  refute_call '^kubectl apply'
 }
 
 @test "GIVEN the documented install-app.sh monitoring WHEN it runs THEN it succeeds and says monitoring is core, changing nothing" {
@@ -70,8 +77,7 @@ setup() {
   run "$INSTALL_APP" wekan --dry-run
   [ "$status" -eq 0 ]
   [ ! -s "$STUB_STATE/calls" ]
-  [[ $output == *"+ npx ts-node --transpile-only scripts/secrets.ts ensure --app wekan"* ]]
-  [[ $output == *"would create missing keys of stackspin-wekan-variables"* ]]
+  [[ $output == *"+ kubectl wait --for=condition=Ready kustomization/generated-secrets -n flux-system --timeout=10m"* ]]
   [[ $output == *"+ kubectl apply -f - <<EOF"* ]]
   [[ $output == *"name: add-wekan"* ]]
 }

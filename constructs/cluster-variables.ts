@@ -203,6 +203,16 @@ export function variableReference(name: ClusterVariableName | DerivedVariableNam
 }
 
 /**
+ * The variable every substituting Kustomization defines as `"` (`postBuild.substitute`), so a
+ * string written as `${quote}...${quote}` becomes a double-quoted YAML string once Flux has
+ * substituted it, whatever the value looks like (`12345678`, `true`). YAML quotes in the tree's
+ * files would not do: kustomize rewrites the YAML before Flux substitutes, and drops them. This is
+ * Flux's own way ("post build substitution of numbers and booleans").
+ */
+export const QUOTE_VARIABLE = 'quote';
+export const QUOTE_VALUE = '"';
+
+/**
  * Whether a string is nothing but a reference to a boolean or integer variable, which YAML must
  * leave plain so the substituted value keeps its type; every other reference is quoted.
  */

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CLUSTER_VARIABLES_SECRET } from './cluster-variables';
+import { CLUSTER_VARIABLES_SECRET, QUOTE_VALUE, QUOTE_VARIABLE } from './cluster-variables';
 import { fluxDuration } from './duration';
 import { checkName, FLUX_NAMESPACE } from './flux-source';
 import { GeneratedSecret } from './generated-secret';
@@ -93,6 +93,7 @@ export class FluxKustomization extends Construct {
         healthChecks: healthChecks.length > 0 ? healthChecks.map((h): KustomizationSpecHealthChecks => ({ ...h })) : undefined,
         postBuild: this.substitute
           ? {
+            substitute: { [QUOTE_VARIABLE]: QUOTE_VALUE },
             substituteFrom: [CLUSTER_VARIABLES_SECRET, ...this.secrets.map((s) => s.name)].map((name) => ({
               kind: KustomizationSpecPostBuildSubstituteFromKind.SECRET,
               name,

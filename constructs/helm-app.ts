@@ -4,7 +4,7 @@ import { fluxDuration } from './duration';
 import { checkName } from './flux-source';
 import { HelmRepository } from './helm-repository';
 import { isSubstitutionReference } from './reference-secret';
-import { toYaml } from './tree-writer';
+import { SubstitutedStrings, toYaml } from './tree-writer';
 import { ChartEntry } from '../catalogue';
 import {
   HelmRelease,
@@ -102,7 +102,7 @@ export class HelmApp extends Construct {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: this.valuesConfigMapName, namespace: this.namespace, labels: WATCH_LABEL },
-      data: { 'values.yaml': toYaml(props.values ?? {}) },
+      data: { 'values.yaml': toYaml(props.values ?? {}, SubstitutedStrings.YAML_QUOTE) },
     } as any);
 
     const valuesFrom: HelmReleaseSpecValuesFrom[] = [
@@ -116,7 +116,7 @@ export class HelmApp extends Construct {
         kind: 'Secret',
         metadata: { name: secretName, namespace: this.namespace, labels: WATCH_LABEL },
         type: 'Opaque',
-        stringData: { 'values.yaml': toYaml(props.secretValues) },
+        stringData: { 'values.yaml': toYaml(props.secretValues, SubstitutedStrings.YAML_QUOTE) },
       } as any);
       valuesFrom.push({ kind: HelmReleaseSpecValuesFromKind.SECRET, name: secretName });
     }

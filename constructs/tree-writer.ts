@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Document, isScalar, visit } from 'yaml';
-import { isTypedReference, SECRET_VARIABLE_NAMES } from './cluster-variables';
+import { isTypedReference, QUOTE_VARIABLE, SECRET_VARIABLE_NAMES } from './cluster-variables';
 import { FluxKustomization } from './flux-kustomization';
 import { TreeChart } from './tree-chart';
 
@@ -58,7 +58,7 @@ export function renderTree(app: App): RenderedTree {
       continue;
     }
     const applier: Applier = appliers[0] ?? { name: `the entry ${chart.directory}`, substitute: false, secrets: [] };
-    const allowed = new Set<string>(applier.substitute ? [...SECRET_VARIABLE_NAMES, ...applier.secrets.flatMap((s) => Object.keys(s.keys))] : []);
+    const allowed = new Set<string>(applier.substitute ? [QUOTE_VARIABLE, ...SECRET_VARIABLE_NAMES, ...applier.secrets.flatMap((s) => Object.keys(s.keys))] : []);
     const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
     const names: string[] = [];
     const used = new Set<string>();
@@ -83,7 +83,8 @@ export function renderTree(app: App): RenderedTree {
       writers.set(identity, ownerOf(chart));
       if (names.includes(file)) errors.push(`${where}: another object in ${chart.directory} also writes ${file}; give them different names`);
       names.push(file);
-      files.set(`${chart.directory}/${file}`, toYaml(manifest));
+      const substituted = applier.substitute && manifest.metadata.annotations?.[SUBSTITUTE_ANNOTATION] !== 'disabled';
+      files.set(`${chart.directory}/${file}`, toYaml(manifest, substituted ? SubstitutedStrings.FLUX_QUOTE : SubstitutedStrings.AS_IS));
     }
     // Substituting from a secret the output never reads would make the app wait for it for nothing.
     for (const secret of applier.secrets) {
@@ -231,25 +232,56 @@ export function describe(manifest: any): string {
   return `${manifest.kind} ${ns ? `${ns}/` : ''}${manifest.metadata?.name}`;
 }
 
+/** How `toYaml` keeps a substituted string a string. */
+export enum SubstitutedStrings {
+  /** As it is: for YAML that is not substituted any more (rendered output, tools' own files). */
+  AS_IS = 'as-is',
+  /**
+   * Wrapped as `${quote}...${quote}` (see QUOTE_VARIABLE): for the tree's own files, whose YAML
+   * kustomize rewrites, dropping quotes, before Flux substitutes.
+   */
+  FLUX_QUOTE = 'flux-quote',
+  /** Double-quoted: for YAML inside a string (a values.yaml), which kustomize leaves as it is. */
+  YAML_QUOTE = 'yaml-quote',
+}
+
+const QUOTE_REFERENCE = `\${${QUOTE_VARIABLE}}`;
+
 /**
- * YAML as the tree stores it: no folding, literal blocks for multi-line strings, no aliases. A
- * one-line string that Flux substitutes into is double-quoted, so whatever the value (`12345678`,
- * `true`, `a: b #c`) it stays a string; the validator refuses `"`, `\\` and line breaks in values,
+ * YAML as the tree stores it: no folding, literal blocks for multi-line strings, no aliases. With
+ * FLUX_QUOTE or YAML_QUOTE, a one-line string that Flux substitutes into stays a string whatever
+ * the value (`12345678`, `true`, `a: b #c`): see SubstitutedStrings. The validator refuses `"`, `\\` and line breaks in values,
  * the only characters that could break out of the quotes. A lone reference to a boolean or integer
  * variable stays plain, to keep its type.
  */
-export function toYaml(value: unknown): string {
+export function toYaml(value: unknown, strings: SubstitutedStrings = SubstitutedStrings.AS_IS): string {
   const doc = new Document(value, { aliasDuplicateObjects: false });
   visit(doc, {
     Scalar(_key, node) {
-      if (isScalar(node) && typeof node.value === 'string' && isSubstituted(node.value)) node.type = 'QUOTE_DOUBLE';
+      if (strings === SubstitutedStrings.AS_IS || !isScalar(node) || typeof node.value !== 'string' || !isSubstituted(node.value)) return;
+      if (strings === SubstitutedStrings.YAML_QUOTE) node.type = 'QUOTE_DOUBLE';
+      else node.value = fluxQuoted(node.value);
     },
   });
   return doc.toString({ lineWidth: 0, minContentWidth: 0, blockQuote: 'literal' });
 }
 
+/** `${quote}<text>${quote}`, once. */
+export function fluxQuoted(text: string): string {
+  return text.includes(QUOTE_REFERENCE) ? text : `${QUOTE_REFERENCE}${text}${QUOTE_REFERENCE}`;
+}
+
 function isSubstituted(text: string): boolean {
   return !text.includes('\n') && [...text.matchAll(REFERENCE)].some((m) => m[1] !== '$') && !isTypedReference(text);
+}
+
+/**
+ * Whether kustomize keeps a flux-quoted string plain, so Flux's `"` lands as YAML quotes: a
+ * string YAML must quote (`a: b`, ` #`) would carry them as characters instead.
+ */
+function plainAfterQuoting(text: string): boolean {
+  const quoted = fluxQuoted(text);
+  return new Document(quoted).toString({ lineWidth: 0 }) === `${quoted}\n`;
 }
 
 /** apiVersion, kind, metadata (name, namespace, labels, annotations) first; the rest as built. */
@@ -272,6 +304,9 @@ type Applier = Pick<FluxKustomization, 'name' | 'substitute' | 'secrets'>;
 function checkReferences(manifest: any, where: string, applier: Applier, allowed: Set<string>, used: Set<string>): string[] {
   const errors: string[] = [];
   visitStrings(manifest, '', (value, field) => {
+    if (applier.substitute && isSubstituted(value) && !plainAfterQuoting(value)) {
+      errors.push(`${where}: ${field} mixes a substitution with text YAML must quote, so its value could not stay a string; move it into a values file or drop the characters YAML reads as syntax (': ', ' #')`);
+    }
     for (const match of value.matchAll(REFERENCE)) {
       if (match[1] === '$') continue;
       const variable = VARIABLE.exec(match[2]);

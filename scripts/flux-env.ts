@@ -24,6 +24,7 @@ import {
 } from '../constructs/cluster-variables';
 import { FLUX_NAMESPACE } from '../constructs/flux-source';
 import { ArgSpec, parseArgs, UsageError } from './lib/args';
+import { withDerived, withQuote } from './plan/cluster-input';
 import { envsubst } from './plan/envsubst';
 
 /** The committed tree, whose optional entries are the valid app names. */
@@ -256,7 +257,8 @@ export function secretManifest(values: Validation['values'], redact: boolean): s
  * variable without value or default is an error, as with `flux envsubst --strict`).
  */
 export function render(template: string, values: Validation['values'], file: string): string {
-  const { text, missing, malformed } = envsubst(template, new Map(Object.entries(values) as [string, string][]));
+  const variables = withQuote(withDerived(new Map(Object.entries(values) as [string, string][])));
+  const { text, missing, malformed } = envsubst(template, variables);
   if (missing.length > 0 || malformed.length > 0) {
     throw new Error(`${file}: \${${[...missing, ...malformed].join('}, ${')}} has no value in .flux.env and no default; set it`);
   }

@@ -1,10 +1,15 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
 import { TreeChart } from '../constructs/tree-chart';
-import { escapeSubstitution, renderTree } from '../constructs/tree-writer';
+import { escapeSubstitution, renderTree, writeTree } from '../constructs/tree-writer';
 import { FluxKustomization } from '../constructs/flux-kustomization';
 import { GeneratedSecret, Generator } from '../constructs/generated-secret';
 import { GitRepository } from '../constructs/git-repository';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { envsubst } from '../scripts/plan/envsubst';
 import { buildApp } from '../main';
 import { fullTree } from './tree';
 
@@ -19,23 +24,40 @@ function appWith(build: (chart: TreeChart) => void): App {
 
 describe('tree writer', () => {
   test.each([
-    ['a composed string', 'files.${domain}', 'value: "files.${domain}"'],
-    ['a lone string reference', '${admin_email}', 'value: "${admin_email}"'],
+    ['a composed string', 'files.${domain}', 'value: ${quote}files.${domain}${quote}'],
+    ['a lone string reference', '${admin_email}', 'value: ${quote}${admin_email}${quote}'],
     ['a lone boolean reference', '${outgoing_mail_enabled:=false}', 'value: ${outgoing_mail_enabled:=false}'],
     ['a lone integer reference', '${outgoing_mail_smtp_port:=587}', 'value: ${outgoing_mail_smtp_port:=587}'],
-    ['an integer reference inside text', '0 ${flux_window_start_hour:=2} * * *', 'value: "0 ${flux_window_start_hour:=2} * * *"'],
+    ['an integer reference inside text', '0 ${flux_window_start_hour:=2} * * *', 'value: ${quote}0 ${flux_window_start_hour:=2} * * *${quote}'],
     ['an escaped literal', 'echo $${HOME}', 'value: echo $${HOME}'],
     ['no reference', 'plain', 'value: plain'],
-  ])('GIVEN %s WHEN rendered THEN substituted text stays a string and typed references keep their type', (_what, value, expected) => {
+  ])('GIVEN %s WHEN rendered THEN substituted text is wrapped in ${quote} and typed references keep their type', (_what, value, expected) => {
     const files = renderTree(appWith((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'q', namespace: 'ns' }, data: { value } } as any)));
     expect(files.get('apps/demo/configmap-q.yaml')).toContain(`  ${expected}\n`);
   });
 
-  test('GIVEN a quoted reference WHEN Flux substitutes a value that looks like a number, a boolean or a comment THEN YAML still reads the string', () => {
+  test('GIVEN a substituted string WHEN kustomize builds the directory and Flux substitutes a value that looks like a number, a boolean or a comment THEN YAML still reads the string', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quote-'));
     const files = renderTree(appWith((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'q', namespace: 'ns' }, data: { value: '${admin_email}' } } as any)));
+    writeTree(new Map([...files].filter(([file]) => file.startsWith('apps/demo/'))), dir);
+    const built = execFileSync('kubectl', ['kustomize', path.join(dir, 'apps', 'demo')], { encoding: 'utf8' });
     for (const hostile of ['12345678', 'true', 'null', 'a: b #c', '- x', '[x]', '{x}', '*x', '&x', '%x', '@x', '?x']) {
-      expect(parse(files.get('apps/demo/configmap-q.yaml')!.replace('${admin_email}', hostile)).data.value).toBe(hostile);
+      const substituted = envsubst(built, new Map([['quote', '"'], ['admin_email', hostile]])).text;
+      const configMap = parseAllDocuments(substituted).map((d) => d.toJS()).find((m) => m?.kind === 'ConfigMap');
+      expect({ hostile, value: configMap.data.value }).toEqual({ hostile, value: hostile });
     }
+  });
+
+  test('GIVEN YAML quotes around a reference in a file WHEN kustomize builds it THEN they are gone, which is why the tree uses ${quote}', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kustomize-quotes-'));
+    fs.writeFileSync(path.join(dir, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: q\ndata:\n  value: "${admin_email}"\n');
+    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources: [cm.yaml]\n');
+    expect(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' })).toContain('  value: ${admin_email}\n');
+  });
+
+  test('GIVEN a substituted string YAML must quote WHEN rendered THEN synth refuses it: its value could not stay a string', () => {
+    expect(() => renderTree(appWith((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'q', namespace: 'ns' }, data: { value: 'host: ${domain}' } } as any))))
+      .toThrow(/configmap-q.yaml \(ConfigMap ns\/q\): data.value mixes a substitution with text YAML must quote/);
   });
 
   test('GIVEN a multi-line string with a reference WHEN rendered THEN it stays a literal block, which takes any substituted value', () => {
@@ -75,7 +97,7 @@ describe('tree writer', () => {
 
   test('GIVEN a declared cluster variable WHEN rendered THEN it is kept for Flux to substitute', () => {
     const files = renderTree(appWith((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd', namespace: 'ns' }, data: { host: 'x.${domain}' } } as any)));
-    expect(files.get('apps/demo/configmap-d.yaml')).toContain('host: "x.${domain}"');
+    expect(files.get('apps/demo/configmap-d.yaml')).toContain('host: ${quote}x.${domain}${quote}');
   });
 
   test('GIVEN a Kustomization substituting from a generated secret nothing reads WHEN rendered THEN synth is refused naming it', () => {
@@ -86,7 +108,7 @@ describe('tree writer', () => {
     new FluxKustomization(chart, 'k', { name: 'demo', source, target: chart, secrets: [secret] });
     expect(() => renderTree(app)).toThrow('Kustomization demo substitutes from stackspin-demo-variables, but nothing in apps/demo references its keys (demo_password); use them or drop the secret');
     new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd', namespace: 'ns' }, data: { pw: secret.ref('demo_password') } } as any);
-    expect(renderTree(app).get('apps/demo/configmap-d.yaml')).toContain('pw: "${demo_password}"');
+    expect(renderTree(app).get('apps/demo/configmap-d.yaml')).toContain('pw: ${quote}${demo_password}${quote}');
   });
 
   test('GIVEN any directory WHEN rendered THEN its kustomization.yaml lists exactly its files', () => {

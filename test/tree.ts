@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { QUOTE_VARIABLE } from '../constructs/cluster-variables';
 import { ComponentDefinition } from '../constructs/component';
 import { renderTree, RenderedTree } from '../constructs/tree-writer';
 import { buildApp } from '../main';
@@ -22,11 +23,23 @@ export function treeOf(...definitions: ComponentDefinition<any>[]): RenderedTree
   return renderTree(buildApp(definitions));
 }
 
-/** Every object in a rendered tree, kustomization.yaml files excluded. */
+/**
+ * Every object in a rendered tree, kustomization.yaml files excluded, with its string values as
+ * the constructs built them: without the `${quote}` that only makes YAML quote them after
+ * substitution (QUOTE_VARIABLE).
+ */
 export function objects(tree: RenderedTree = fullTree()): TreeObject[] {
   return [...tree.entries()]
     .filter(([file]) => !file.endsWith('/kustomization.yaml'))
-    .map(([file, content]) => ({ file, manifest: parse(content) }));
+    .map(([file, content]) => ({ file, manifest: unquoted(parse(content)) }));
+}
+
+/** A parsed tree object with the `${quote}` wrappers of its strings removed. */
+export function unquoted(value: any): any {
+  if (typeof value === 'string') return value.split(`\${${QUOTE_VARIABLE}}`).join('');
+  if (Array.isArray(value)) return value.map(unquoted);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unquoted(v)]));
+  return value;
 }
 
 /** Objects of one kind. */

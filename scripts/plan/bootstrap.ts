@@ -1,12 +1,13 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { parse } from 'yaml';
 import { FLUX_NAMESPACE } from '../../constructs/flux-source';
 import { DECLARES_SECRET_LABEL } from '../../constructs/generated-secret';
 import { ADD_APP_PREFIX, optionalEntry, PLATFORM_NAME } from '../../constructs/platform';
 import { GENERATED_SECRETS } from '../../constructs/secret-generator';
 import { TREE_ROOT_IN_REPO } from '../../constructs/tree-chart';
-import { toYaml } from '../../constructs/tree-writer';
 import { LoadedTree } from '../validation/load';
-import { ClusterInput } from './cluster-input';
+import { ClusterInput, withQuote } from './cluster-input';
 import { envsubst } from './envsubst';
 import { PlanProblem } from './model';
 
@@ -48,7 +49,8 @@ export function bootstrapObjects(tree: LoadedTree, input: ClusterInput): { objec
       problems.push({ object: 'bootstrap', message: `applies ${file}, which the tree does not have; synthesize the tree` });
       continue;
     }
-    const rendered = envsubst(toYaml(found.manifest), input.variables);
+    // bootstrap.sh substitutes the committed file's own text (flux-env.ts render).
+    const rendered = envsubst(fs.readFileSync(path.join(tree.root, file), 'utf8'), withQuote(input.variables));
     for (const name of rendered.missing) problems.push({ object: found.id, message: `bootstrap cannot render \${${name}}: not in the cluster variables and no default` });
     objects.push(parse(rendered.text));
   }

@@ -1,4 +1,4 @@
-import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, ClusterVariableName, deriveVariables } from '../../constructs/cluster-variables';
+import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, ClusterVariableName, deriveVariables, QUOTE_VALUE, QUOTE_VARIABLE } from '../../constructs/cluster-variables';
 
 /** Stands in for every generated value; the plan needs the keys to exist, not their values. */
 export const GENERATED_PLACEHOLDER = 'generated0value';
@@ -24,6 +24,11 @@ export interface ClusterInput {
 export function withDerived(variables: ReadonlyMap<string, string>): Map<string, string> {
   const operator = Object.fromEntries([...variables].filter(([name]) => name in CLUSTER_VARIABLES)) as Partial<Record<ClusterVariableName, string>>;
   return new Map([...variables, ...Object.entries(deriveVariables(operator))]);
+}
+
+/** Variables plus the `quote` every substituting Kustomization defines, for substituting the tree's files outside Flux. */
+export function withQuote(variables: ReadonlyMap<string, string>): Map<string, string> {
+  return new Map([...variables, [QUOTE_VARIABLE, QUOTE_VALUE]]);
 }
 
 /** The apps of an `enabled_apps` value, e.g. `nextcloud,zulip`. */

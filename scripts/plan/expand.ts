@@ -55,6 +55,8 @@ export function expand(tree: LoadedTree, builds: Builds, input: ClusterInput, bo
       if (owner.applier !== applier && owner.applier !== BOOTSTRAP && owner.id !== applier) {
         problems.push({ object: id, message: `applied by both ${owner.applier} and ${applier}; their prune would fight over it, keep one` });
       }
+      // The Kustomization applies its own rendering of a bootstrap object from then on.
+      if (owner.applier === BOOTSTRAP && applier !== BOOTSTRAP) objects.set(id, { ...owner, manifest });
       return;
     }
     const applied = { id, manifest, applier };
@@ -64,9 +66,9 @@ export function expand(tree: LoadedTree, builds: Builds, input: ClusterInput, bo
   bootstrap.forEach((manifest) => apply(manifest, BOOTSTRAP));
   while (queue.length > 0) {
     const kustomization = queue.shift()!;
-    for (const manifest of build(kustomization, tree, builds, problems)) {
-      const substituted = substitute(manifest, kustomization, { objects, input, declarations, problems, generated });
-      apply(substituted, kustomization.id);
+    for (const built of build(kustomization, tree, builds, problems)) {
+      const substituted = substitute(built, kustomization, { objects, input, declarations, problems, generated });
+      apply(namespaced(substituted, kustomization), kustomization.id);
     }
   }
   const unique = new Map(generated.map((g) => [`${g.kustomization} ${g.secret} ${g.key}`, g]));
@@ -82,8 +84,15 @@ interface SubstitutionContext {
   readonly generated: GeneratedUse[];
 }
 
-/** The objects a Kustomization's path builds to, namespaced as kustomize-controller applies them. */
-function build(k: Applied, tree: LoadedTree, builds: Builds, problems: PlanProblem[]): any[] {
+/** One object of a build: parsed, and as the text kustomize wrote it, which Flux substitutes into. */
+interface BuiltObject {
+  readonly manifest: any;
+  /** kustomize's own text of the object; kustomize re-writes YAML (dropping quotes it does not need). */
+  readonly text?: string;
+}
+
+/** The objects a Kustomization's path builds to. */
+function build(k: Applied, tree: LoadedTree, builds: Builds, problems: PlanProblem[]): BuiltObject[] {
   const fluxPath = String(k.manifest.spec?.path ?? '');
   const dir = treeDirectory(fluxPath);
   if (dir === undefined || !tree.directories.has(dir)) {
@@ -95,12 +104,21 @@ function build(k: Applied, tree: LoadedTree, builds: Builds, problems: PlanProbl
     problems.push({ object: k.id, message: `kustomize build of ${dir} fails: ${error}` });
     return [];
   }
-  const manifests = builds.built.has(dir) ? parseManifests(builds.built.get(dir)!) : generatedBuild(tree, builds, dir);
+  return builds.built.has(dir) ? builtObjects(builds.built.get(dir)!) : generatedBuild(tree, builds, dir).map((manifest) => ({ manifest }));
+}
+
+/** The namespace kustomize-controller gives a namespaced object: the target namespace, else its own, else `default`. */
+function namespaced(m: any, k: Applied): any {
   const targetNamespace: string | undefined = k.manifest.spec?.targetNamespace;
-  return manifests.map((m) => {
-    if (!isNamespaced(m) || (m.metadata?.namespace && !targetNamespace)) return m;
-    return { ...m, metadata: { ...m.metadata, namespace: targetNamespace ?? 'default' } };
-  });
+  if (!isNamespaced(m) || (m.metadata?.namespace && !targetNamespace)) return m;
+  return { ...m, metadata: { ...m.metadata, namespace: targetNamespace ?? 'default' } };
+}
+
+/** Each document of kustomize's output, with its own text. */
+function builtObjects(output: string): BuiltObject[] {
+  return parseAllDocuments(output)
+    .map((doc) => ({ manifest: doc.toJS(), text: output.slice(doc.range[0], doc.range[2]) }))
+    .filter((o) => o.manifest !== null && typeof o.manifest === 'object');
 }
 
 /**
@@ -122,15 +140,16 @@ function parseManifests(text: string): any[] {
   return parseAllDocuments(text).map((d) => d.toJS()).filter((m) => m !== null && typeof m === 'object');
 }
 
-/** Flux post-build substitution of one object: the serialized YAML, as kustomize-controller does it. */
-function substitute(manifest: any, k: Applied, context: SubstitutionContext): any {
+/** Flux post-build substitution of one object: kustomize's YAML text of it, as kustomize-controller does it. */
+function substitute(built: BuiltObject, k: Applied, context: SubstitutionContext): any {
+  const { manifest } = built;
   const { problems } = context;
   const postBuild = k.manifest.spec?.postBuild;
   const disabled = (m: any): boolean => m.metadata?.annotations?.[SUBSTITUTE_ANNOTATION] === 'disabled' || m.metadata?.labels?.[SUBSTITUTE_ANNOTATION] === 'disabled';
   if (!postBuild || disabled(manifest)) return manifest;
   const { variables, fromGenerator } = variablesOf(k, context);
   const id = describe(manifest);
-  const result = envsubst(toYaml(manifest), variables);
+  const result = envsubst(built.text ?? toYaml(manifest), variables);
   for (const key of result.used) {
     const source = fromGenerator.get(key);
     if (source) context.generated.push({ kustomization: k.id, secret: source.secret, key, declaration: source.id });

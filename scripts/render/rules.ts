@@ -87,6 +87,17 @@ export function schemaProblems(result: RenderResult, validator: SchemaValidator 
     .map((p) => ({ object: `${r.id}: ${p.object ?? describe(o.manifest)}`, message: `${p.field ? `${p.field}: ` : ''}${p.message} (${o.source})` }))));
 }
 
+/**
+ * Every object the tree makes Flux apply, after the cluster's substitution, against its schema: a
+ * variable value that turns a string into a number or a boolean fails the Kustomization.
+ */
+export function treeSchemaProblems(result: RenderResult, validator: SchemaValidator = new SchemaValidator()): RenderProblem[] {
+  validator.addCrds(result.crds);
+  return [...result.plan.objects.values()]
+    .flatMap((o) => validator.validate({ file: o.applier, id: o.id, manifest: o.manifest })
+      .map((p) => ({ object: o.id, message: `${p.field ? `${p.field}: ` : ''}${p.message} (applied by ${o.applier}, after substitution)` })));
+}
+
 function containersOf(template: any): any[] {
   return [...(template?.spec?.initContainers ?? []), ...(template?.spec?.containers ?? []), ...(template?.spec?.ephemeralContainers ?? [])];
 }
@@ -275,6 +286,7 @@ export function allProblems(result: RenderResult, domain: string, validator?: Sc
   const objects = clusterObjects(result);
   return [
     ...renderFailures(result),
+    ...treeSchemaProblems(result, validator),
     ...schemaProblems(result, validator),
     ...imageProblems(objects),
     ...backupLabelProblems(objects, result.plan.input.apps),

@@ -1,4 +1,5 @@
 import { parseAllDocuments } from 'yaml';
+import { QUOTE_VARIABLE } from '../../constructs/cluster-variables';
 import { describe, SUBSTITUTE_ANNOTATION } from '../../constructs/tree-writer';
 import { ValidationContext } from './context';
 import { BuiltDirectories } from './kustomize';
@@ -67,6 +68,8 @@ export function substituteExamples(manifest: any, context: ValidationContext): a
     if (escape === '$') return whole.slice(1);
     const variable = VARIABLE.exec(body);
     if (!variable) return whole;
+    // `${quote}` is YAML syntax around a value (QUOTE_VARIABLE), not part of it.
+    if (variable[1] === QUOTE_VARIABLE) return '';
     return variable[2] !== undefined ? variable[2].slice(2) : context.examples.get(variable[1]) ?? whole;
   });
   const walk = (value: unknown): unknown => {

@@ -7,7 +7,7 @@ import { ADMIN_SCRIPT, ADMIN_SECRET } from '../../apps/single-sign-on/admin-iden
 import { ISSUER_URL } from '../../apps/single-sign-on/endpoints';
 import { IDENTITY_SCHEMA } from '../../apps/single-sign-on/identity-schema';
 import { ADMIN_PASSWORD_KEY, SINGLE_SIGN_ON_BACKUP_SET, singleSignOn } from '../../apps/single-sign-on';
-import { deriveVariables, SECRET_VARIABLE_NAMES } from '../../constructs/cluster-variables';
+import { deriveVariables, QUOTE_VARIABLE, SECRET_VARIABLE_NAMES } from '../../constructs/cluster-variables';
 import { GeneratedSecret, Generator } from '../../constructs/generated-secret';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { Platform } from '../../constructs/platform';
@@ -235,7 +235,7 @@ describe('single sign-on', () => {
     const used = new Set<string>();
     for (const text of Object.values(files())) for (const m of text.matchAll(/(?<!\$)\$\{([a-z_]+)(:=[^}]*)?\}/g)) used.add(m[1]);
     for (const name of used) {
-      expect({ name, known: SECRET_VARIABLE_NAMES.includes(name) || generated.keys[name] !== undefined }).toEqual({ name, known: true });
+      expect({ name, known: [QUOTE_VARIABLE, ...SECRET_VARIABLE_NAMES].includes(name) || generated.keys[name] !== undefined }).toEqual({ name, known: true });
     }
   });
 });

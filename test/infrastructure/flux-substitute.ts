@@ -1,3 +1,4 @@
+import { withQuote } from '../../scripts/plan/cluster-input';
 import { envsubst } from '../../scripts/plan/envsubst';
 
 /**
@@ -6,7 +7,8 @@ import { envsubst } from '../../scripts/plan/envsubst';
  * on a variable without value or default, or an expression it does not support.
  */
 export function fluxSubstitute(text: string, variables: Readonly<Record<string, string>>): string {
-  const result = envsubst(text, new Map(Object.entries(variables)));
+  // Every substituting Kustomization defines `quote` (QUOTE_VARIABLE).
+  const result = envsubst(text, withQuote(new Map(Object.entries(variables))));
   if (result.malformed.length > 0) throw new Error(`unsupported substitution \${${result.malformed[0]}}`);
   if (result.missing.length > 0) throw new Error(`variable ${result.missing[0]} is not set and has no default`);
   return result.text;

@@ -4,6 +4,7 @@ import { RenderedTree } from '../../constructs/tree-writer';
 import { fluxMaintenanceWindow } from '../../infrastructure/maintenance-window/flux-window';
 import { k3sUpgrade } from '../../infrastructure/system-upgrade-controller/k3s-upgrade';
 import { systemUpgradeController } from '../../infrastructure/system-upgrade-controller';
+import { withQuote } from '../../scripts/plan/cluster-input';
 import { envsubst } from '../../scripts/plan/envsubst';
 import { objects, TreeObject, treeOf } from '../tree';
 
@@ -58,7 +59,7 @@ export const SAMPLES: readonly { readonly name: string; readonly values: Values 
 
 /** A file after Flux's strict post-build substitution with the given values; throws on a missing variable. */
 export function substitute(text: string, values: Values): any {
-  const { text: out, missing, malformed } = envsubst(text, new Map(Object.entries(values) as [string, string][]));
+  const { text: out, missing, malformed } = envsubst(text, withQuote(new Map(Object.entries(values) as [string, string][])));
   if (missing.length > 0 || malformed.length > 0) throw new Error(`unresolved: ${[...missing, ...malformed].join(', ')}`);
   return parse(out);
 }

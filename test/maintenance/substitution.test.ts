@@ -1,4 +1,4 @@
-import { CLUSTER_VARIABLE_NAMES, variableReference } from '../../constructs/cluster-variables';
+import { CLUSTER_VARIABLE_NAMES, QUOTE_VARIABLE, variableReference } from '../../constructs/cluster-variables';
 import { MAINTENANCE_DIRECTORIES, maintenanceTree, SAMPLES, scriptOf, substitute } from './maintenance';
 
 /** The synthesized files of the maintenance directories, as committed. */
@@ -6,10 +6,10 @@ const files = [...maintenanceTree().entries()].filter(([file]) => MAINTENANCE_DI
 
 /** `${...}` not preceded by the `$` that escapes it. */
 const UNESCAPED = /(?<!\$)\$\{([^}]*)\}/g;
-const declared = new Set(CLUSTER_VARIABLE_NAMES.map(variableReference));
+const declared = new Set([`\${${QUOTE_VARIABLE}}`, ...CLUSTER_VARIABLE_NAMES.map(variableReference)]);
 
 describe('maintenance windows under Flux substitution', () => {
-  test('GIVEN the synthesized maintenance directories WHEN searched THEN every unescaped ${ is a declared cluster variable with its default', () => {
+  test('GIVEN the synthesized maintenance directories WHEN searched THEN every unescaped ${ is a declared cluster variable with its default, or the quote every Kustomization defines', () => {
     expect(files.length).toBeGreaterThan(10);
     const references = files.flatMap(([file, content]) => [...content.matchAll(UNESCAPED)].map((m) => ({ file, reference: m[0] })));
     expect(references.length).toBeGreaterThan(0);

@@ -149,7 +149,7 @@ describe('upgrade plan', () => {
       }));
 
       expect(blockers(plan)).toEqual([
-        'fails Kustomization flux-system/wordpress: Secret stackspin-apps/wordpress-secret-values: ${wordpress_auth_salt} is unresolved: no default, and not a key of what Kustomization flux-system/wordpress substitutes from (Secret stackspin-cluster-variables, Secret stackspin-wordpress-variables); set it in the cluster variables, declare it in a substituted secret, or escape a literal as $${wordpress_auth_salt}',
+        'fails Kustomization flux-system/wordpress: Secret stackspin-apps/wordpress-secret-values: ${wordpress_auth_salt} is unresolved: no default, and not a key of what Kustomization flux-system/wordpress substitutes from (Secret stackspin-cluster-variables, Secret stackspin-wordpress-variables, spec.postBuild.substitute); set it in the cluster variables, declare it in a substituted secret, or escape a literal as $${wordpress_auth_salt}',
       ]);
       expect(formatUpgrade(plan, 'A -> B')).toContain('BLOCKED: 1 change(s) need a person');
     });

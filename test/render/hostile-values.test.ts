@@ -1,7 +1,7 @@
 import { optionalApps, validateEnv } from '../../scripts/flux-env';
 import { withDerived } from '../../scripts/plan/cluster-input';
 import { RenderResult } from '../../scripts/render/render';
-import { clusterObjects, renderFailures, RenderProblem, schemaProblems } from '../../scripts/render/rules';
+import { clusterObjects, renderFailures, RenderProblem, schemaProblems, treeSchemaProblems } from '../../scripts/render/rules';
 import { renderPlatform, TREE } from './platform';
 
 /**
@@ -21,6 +21,7 @@ const HOSTILE: readonly Readonly<Record<string, string>>[] = [
     backup_s3_prefix: '-p: #x',
     backup_s3_access_key: '{a: b}',
     backup_s3_secret_key: '[x]*&%',
+    stackspin_repo_branch: '2026',
   },
   {
     outgoing_mail_smtp_password: '12345678',
@@ -30,6 +31,7 @@ const HOSTILE: readonly Readonly<Record<string, string>>[] = [
     backup_s3_prefix: '*',
     backup_s3_access_key: 'true',
     backup_s3_secret_key: '&anchor @at %20',
+    stackspin_repo_branch: 'true',
   },
 ];
 
@@ -70,6 +72,11 @@ describe.each(HOSTILE.map((hostile, i) => [i + 1, hostile] as const))('hostile b
     expect(validation.errors).toEqual([]);
     result = await renderPlatform(withDerived(new Map(Object.entries(validation.values) as [string, string][])));
     everything = clusterObjects(result).flatMap((o) => strings(o.manifest));
+  });
+
+  test('GIVEN the settings WHEN substituted into the tree THEN every object still validates (a value never becomes a number or a boolean)', () => {
+    expect(result.plan.problems.map((p) => `${p.object}: ${p.message}`)).toEqual([]);
+    expect(lines(treeSchemaProblems(result))).toEqual([]);
   });
 
   test('GIVEN the settings WHEN the platform is rendered THEN every release renders and validates', () => {

@@ -1,7 +1,7 @@
 import { CLUSTER_VARIABLES } from '../../constructs/cluster-variables';
 import {
   backupLabelProblems, capacity, clusterObjects, ClusterObject, imageProblems, ingressProblems, referenceProblems,
-  renderFailures, RenderProblem, schemaProblems, storageProblems,
+  renderFailures, RenderProblem, schemaProblems, storageProblems, treeSchemaProblems,
 } from '../../scripts/render/rules';
 import { RenderResult } from '../../scripts/render/render';
 import { renderPlatform } from './platform';
@@ -21,6 +21,10 @@ describe('the platform rendered with every app', () => {
   test('GIVEN every HelmRelease WHEN rendered with real Helm and the pinned chart THEN it renders and its values pass the chart schema', () => {
     expect(result.releases.length).toBeGreaterThan(15);
     expect(lines(renderFailures(result))).toEqual([]);
+  });
+
+  test('GIVEN every tree object WHEN substituted as the cluster does and validated THEN it matches its schema', () => {
+    expect(lines(treeSchemaProblems(result))).toEqual([]);
   });
 
   test('GIVEN every rendered object WHEN validated THEN it matches its Kubernetes or CRD schema', () => {

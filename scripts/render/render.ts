@@ -115,10 +115,10 @@ export async function renderReleases(prepared: PreparedTree, options: RenderOpti
   const templatesCrds = (j: Job): boolean => charts.get(j)!.templatesCrds;
   const parallelism = Math.max(1, options.parallelism ?? os.cpus().length);
   const cache = options.cache ?? true;
-  const first = await mapLimited(jobs.filter(templatesCrds), parallelism, (j) => render(j, helm, new ServedApis(staticCrds), cache));
+  const first = await renderAll(jobs.filter(templatesCrds), helm, new ServedApis(staticCrds), { cache, parallelism });
   const templated = first.flatMap((r) => r.objects.map((o) => o.manifest).filter(isCrd)).map(summarize);
   const served = new ServedApis([...staticCrds, ...templated]);
-  const rest = await mapLimited(jobs.filter((j) => !templatesCrds(j)), parallelism, (j) => render(j, helm, served, cache));
+  const rest = await renderAll(jobs.filter((j) => !templatesCrds(j)), helm, served, { cache, parallelism });
   const rendered = [...failed, ...first, ...rest].sort((a, b) => a.id.localeCompare(b.id));
   const installed = rendered.flatMap((r) => [...r.crds, ...r.objects.map((o) => o.manifest).filter(isCrd)]);
   return { plan, helm, releases: rendered, crds: uniqueCrds(installed) };
@@ -202,18 +202,75 @@ function checkedValues(text: string, what: string): string {
   return text;
 }
 
-async function render(job: Job, helm: Helm, apis: ServedApis, useCache: boolean): Promise<RenderedRelease> {
-  const started = Date.now();
-  const hr = job.applied.manifest;
-  const base = {
+/** One release on its way through the render: from the cache, or helm's output to post-render. */
+interface Pending {
+  readonly job: Job;
+  readonly cacheFile: string;
+  readonly started: number;
+  objects: RenderedObject[];
+  crds: any[];
+  error?: string;
+}
+
+/**
+ * Renders releases: each from the content-keyed cache when nothing that goes into it changed,
+ * else with `helm template` (in parallel), then every release's kustomize post-renderers in one
+ * kustomize run per post-renderer position (one process instead of one per release).
+ */
+async function renderAll(jobs: readonly Job[], helm: Helm, apis: ServedApis, options: { cache: boolean; parallelism: number }): Promise<RenderedRelease[]> {
+  const done = new Map<Job, RenderedRelease>();
+  const pending: Pending[] = [];
+  for (const job of jobs) {
+    const started = Date.now();
+    const cacheFile = path.join(RENDER_CACHE, `${cacheKey(job, helm, apis)}.json`);
+    if (options.cache && fs.existsSync(cacheFile)) {
+      const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
+      done.set(job, { ...baseOf(job), ...cached, milliseconds: Date.now() - started, cached: true });
+    } else {
+      pending.push({ job, cacheFile, started, objects: [], crds: [] });
+    }
+  }
+  await mapLimited(pending, options.parallelism, async (p) => {
+    try {
+      const documents = splitHelmOutput(await helmTemplate(p.job, helm, apis));
+      p.crds = documents.filter((d) => /\/crds\//.test(`/${d.source}`)).map((d) => d.manifest);
+      p.objects = documents.filter((d) => !/\/crds\//.test(`/${d.source}`));
+    } catch (e) {
+      p.error = (e as Error).message;
+    }
+  });
+  await postRenderKustomize(pending.filter((p) => p.error === undefined));
+  for (const p of pending) {
+    const hr = p.job.applied.manifest;
+    const outcome: Pick<RenderedRelease, 'objects' | 'crds' | 'error'> = p.error !== undefined
+      ? { objects: [], crds: [], error: p.error }
+      : { objects: labelled(p.objects, hr).map((o) => ({ ...o, manifest: namespaced(o.manifest, p.job.namespace, apis) })), crds: p.crds };
+    if (options.cache && outcome.error === undefined) {
+      fs.mkdirSync(RENDER_CACHE, { recursive: true });
+      const partial = `${p.cacheFile}.${process.pid}`;
+      fs.writeFileSync(partial, JSON.stringify(outcome));
+      fs.renameSync(partial, p.cacheFile);
+    }
+    done.set(p.job, { ...baseOf(p.job), ...outcome, milliseconds: Date.now() - p.started, cached: false });
+  }
+  return jobs.map((j) => done.get(j)!);
+}
+
+function baseOf(job: Job): Omit<RenderedRelease, 'objects' | 'crds' | 'error' | 'milliseconds' | 'cached'> {
+  return {
     id: job.applied.id,
-    release: hr,
+    release: job.applied.manifest,
     applier: job.applied.applier,
     releaseName: job.releaseName,
     namespace: job.namespace,
     chart: { name: job.chart.entry.chart, version: job.chart.entry.version, repository: job.chart.entry.repository },
   };
-  const key = createHash('sha256').update(JSON.stringify({
+}
+
+/** Everything that goes into a release's render, this module's code included. */
+function cacheKey(job: Job, helm: Helm, apis: ServedApis): string {
+  const hr = job.applied.manifest;
+  return createHash('sha256').update(JSON.stringify({
     helm: helm.version,
     chart: createHash('sha256').update(fs.readFileSync(job.chart.file)).digest('hex'),
     releaseName: job.releaseName,
@@ -227,21 +284,17 @@ async function render(job: Job, helm: Helm, apis: ServedApis, useCache: boolean)
     origin: hr.metadata,
     code: RENDER_CODE,
   })).digest('hex');
-  const cacheFile = path.join(RENDER_CACHE, `${key}.json`);
-  if (useCache && fs.existsSync(cacheFile)) {
-    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
-    return { ...base, ...cached, milliseconds: Date.now() - started, cached: true };
-  }
+}
 
+async function helmTemplate(job: Job, helm: Helm, apis: ServedApis): Promise<string> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stackspin-render-'));
-  let outcome: Pick<RenderedRelease, 'objects' | 'crds' | 'error'>;
   try {
     const valueArgs = job.values.flatMap((text, i) => {
       const file = path.join(work, `values-${i}.yaml`);
       fs.writeFileSync(file, text);
       return ['--values', file];
     });
-    const args = [
+    return await run(helm.path, [
       'template', job.releaseName, job.chart.file,
       '--namespace', job.namespace,
       '--kube-version', KUBE_VERSION,
@@ -249,25 +302,12 @@ async function render(job: Job, helm: Helm, apis: ServedApis, useCache: boolean)
       '--skip-tests',
       ...apis.versions.flatMap((a) => ['--api-versions', a]),
       ...valueArgs,
-    ];
-    const output = await run(helm.path, args);
-    const documents = splitHelmOutput(output);
-    const crds = documents.filter((d) => /\/crds\//.test(`/${d.source}`)).map((d) => d.manifest);
-    const manifests = documents.filter((d) => !/\/crds\//.test(`/${d.source}`));
-    const postRendered = await postRender(manifests, hr, work);
-    outcome = { objects: postRendered.map((o) => ({ ...o, manifest: namespaced(o.manifest, job.namespace, apis) })), crds };
+    ]);
   } catch (e) {
-    outcome = { objects: [], crds: [], error: cleanError((e as Error).message, work) };
+    throw new Error(cleanError((e as Error).message, work), { cause: e });
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-  if (useCache && outcome.error === undefined) {
-    fs.mkdirSync(RENDER_CACHE, { recursive: true });
-    const partial = `${cacheFile}.${process.pid}`;
-    fs.writeFileSync(partial, JSON.stringify(outcome));
-    fs.renameSync(partial, cacheFile);
-  }
-  return { ...base, ...outcome, milliseconds: Date.now() - started, cached: false };
 }
 
 /** Helm's multi-document output with each document's `# Source:` path. */
@@ -284,40 +324,71 @@ function splitHelmOutput(output: string): RenderedObject[] {
   return objects;
 }
 
+/** Marks which release an object came from while several releases go through kustomize at once. */
+const RELEASE_ANNOTATION = 'render.stackspin.net/release';
+
 /**
- * helm-controller's post-rendering: each `postRenderers[].kustomize` (patches and images, with
- * kustomize itself), then `commonMetadata`, then the origin labels, on every manifest and hook.
+ * helm-controller's kustomize post-renderers (`postRenderers[].kustomize`: patches and images, by
+ * kustomize itself) of every release, in order. Each position is one kustomize run over every
+ * release that has one there, each release in a directory of its own; if that run fails, each
+ * release runs alone, so the error names the release it belongs to.
  */
-async function postRender(objects: readonly RenderedObject[], hr: any, work: string): Promise<RenderedObject[]> {
-  let current = [...objects];
-  for (const [i, renderer] of (hr.spec.postRenderers ?? []).entries()) {
-    if (!renderer.kustomize) continue;
-    current = await kustomize(current, renderer.kustomize, path.join(work, `post-render-${i}`));
+async function postRenderKustomize(pending: readonly Pending[]): Promise<void> {
+  const rounds = Math.max(0, ...pending.map((p) => (p.job.applied.manifest.spec.postRenderers ?? []).length));
+  for (let round = 0; round < rounds; round++) {
+    const batch = pending.filter((p) => p.error === undefined && p.job.applied.manifest.spec.postRenderers?.[round]?.kustomize);
+    if (batch.length === 0) continue;
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stackspin-post-render-'));
+    try {
+      const outputs = await kustomizeReleases(batch.map((p) => ({ objects: p.objects, spec: p.job.applied.manifest.spec.postRenderers[round].kustomize })), work)
+        .catch(async () => Promise.all(batch.map((p, i) => kustomizeReleases([{ objects: p.objects, spec: p.job.applied.manifest.spec.postRenderers[round].kustomize }], path.join(work, `alone-${i}`))
+          .then(([objects]) => objects, (e: Error) => e))));
+      batch.forEach((p, i) => {
+        const output = outputs[i];
+        if (output instanceof Error) p.error = `post-renderer ${round}: ${cleanError(output.message, work)}`;
+        else p.objects = output;
+      });
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   }
+}
+
+/** One kustomize run: each release's objects with its own patches, in a directory of its own. */
+async function kustomizeReleases(releases: readonly { objects: readonly RenderedObject[]; spec: any }[], work: string): Promise<RenderedObject[][]> {
+  const sources = releases.map((r) => new Map(r.objects.map((o) => [describe(o.manifest), o.source])));
+  releases.forEach((r, i) => {
+    const dir = path.join(work, String(i));
+    fs.mkdirSync(dir, { recursive: true });
+    const marked = r.objects.map((o) => ({ ...o.manifest, metadata: { ...o.manifest.metadata, annotations: { ...o.manifest.metadata?.annotations, [RELEASE_ANNOTATION]: String(i) } } }));
+    fs.writeFileSync(path.join(dir, 'rendered.yaml'), marked.map((m) => `---\n${toYaml(m)}`).join(''));
+    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), toYaml({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['rendered.yaml'], patches: r.spec.patches, images: r.spec.images,
+    }));
+  });
+  fs.writeFileSync(path.join(work, 'kustomization.yaml'), toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: releases.map((_, i) => String(i)) }));
+  const output = await run(process.env.KUBECTL ?? 'kubectl', ['kustomize', work]);
+  const grouped: RenderedObject[][] = releases.map(() => []);
+  for (const manifest of parseAllDocuments(output).map((d) => d.toJS()).filter((m) => m !== null && typeof m === 'object')) {
+    const { [RELEASE_ANNOTATION]: index, ...annotations } = manifest.metadata.annotations ?? {};
+    const metadata = { ...manifest.metadata, annotations: Object.keys(annotations).length > 0 ? annotations : undefined };
+    if (metadata.annotations === undefined) delete metadata.annotations;
+    const unmarked = { ...manifest, metadata };
+    grouped[Number(index)].push({ source: sources[Number(index)].get(describe(unmarked)) ?? '', manifest: unmarked });
+  }
+  return grouped;
+}
+
+/** helm-controller's `commonMetadata`, then its origin labels (which win), on every manifest and hook. */
+function labelled(objects: readonly RenderedObject[], hr: any): RenderedObject[] {
   const common = hr.spec.commonMetadata ?? {};
   const origin = { 'helm.toolkit.fluxcd.io/name': hr.metadata.name, 'helm.toolkit.fluxcd.io/namespace': hr.metadata.namespace };
-  return current.map((o) => {
+  return objects.map((o) => {
     const metadata = { ...(o.manifest.metadata ?? {}) };
     metadata.labels = { ...(metadata.labels ?? {}), ...(common.labels ?? {}), ...origin };
     if (common.annotations) metadata.annotations = { ...(metadata.annotations ?? {}), ...common.annotations };
     return { ...o, manifest: { ...o.manifest, metadata } };
   });
-}
-
-async function kustomize(objects: readonly RenderedObject[], spec: any, dir: string): Promise<RenderedObject[]> {
-  fs.mkdirSync(dir, { recursive: true });
-  const sourceOf = new Map(objects.map((o) => [describe(o.manifest), o.source]));
-  fs.writeFileSync(path.join(dir, 'rendered.yaml'), objects.map((o) => `---\n${toYaml(o.manifest)}`).join(''));
-  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), toYaml({
-    apiVersion: 'kustomize.config.k8s.io/v1beta1',
-    kind: 'Kustomization',
-    resources: ['rendered.yaml'],
-    patches: spec.patches,
-    images: spec.images,
-  }));
-  const output = await run(process.env.KUBECTL ?? 'kubectl', ['kustomize', dir]);
-  return parseAllDocuments(output).map((d) => d.toJS()).filter((m) => m !== null && typeof m === 'object')
-    .map((manifest) => ({ source: sourceOf.get(describe(manifest)) ?? '', manifest }));
 }
 
 /** The namespace helm-controller's client gives a namespaced object that names none. */

@@ -112,3 +112,17 @@ describe('the chart cache', () => {
     expect(ensureChart(chart)).toMatchObject({ source: 'cached', file: path.join(process.env.CHART_CACHE, 'demo-1.0.0.tgz') });
   });
 });
+
+describe('post-rendering several releases in one kustomize run', () => {
+  test('GIVEN one release whose patch cannot apply WHEN rendered with the others THEN only that release fails, naming the post-renderer', async () => {
+    const tree = path.join(temp(), 'flux2');
+    fs.cpSync(path.join(__dirname, '..', '..', 'dist', 'flux2'), tree, { recursive: true });
+    const file = path.join(tree, 'apps', 'wekan', 'helmrelease-wekan.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('/spec/volumeClaimTemplates/0/metadata/labels', '/spec/volumeClaimTemplates/7/metadata/labels'));
+    const result = await render(['--tree', tree, '--release', 'wekan,zulip,nextcloud', '--out', temp(), '--no-cache']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/\nstackspin-apps\/wekan +wekan .* FAILED: post-renderer 0: .*volumeClaimTemplates/);
+    expect(result.stdout).toMatch(/\nstackspin-apps\/zulip +zulip .* ok\n/);
+    expect(result.stdout).toMatch(/\nstackspin-apps\/nextcloud +nextcloud .* ok\n/);
+  });
+});

@@ -186,6 +186,21 @@ export const images = {
     tag: '8.21.0',
     upstream: 'github.com/curl/curl-container (the curl project\'s own image; creates single sign-on users through Kratos\'s admin API)',
   },
+  node: {
+    image: 'docker.io/library/node',
+    tag: '24.21.0-alpine',
+    upstream: 'Docker official image (github.com/nodejs/docker-node), Node.js 24 LTS; runs Hydra\'s token hook, a script from a ConfigMap',
+  },
+  wordpress: {
+    image: 'docker.io/library/wordpress',
+    tag: '7.0.2-apache',
+    upstream: 'Docker official image (github.com/docker-library/wordpress), the wordpress chart\'s appVersion; its docker-ensure-installed.sh copies WordPress before the installer runs',
+  },
+  wordpressCli: {
+    image: 'docker.io/library/wordpress',
+    tag: 'cli-2.12.0-php8.3',
+    upstream: 'Docker official image (github.com/docker-library/wordpress cli/), WP-CLI on the PHP of the wordpress image; installs WordPress on first start',
+  },
 } as const satisfies Record<string, ImageEntry>;
 
 export interface ReleaseEntry {

@@ -14,8 +14,17 @@ export const WEKAN_HOST = `wekan.${vars.domain}`;
 /** The certificate (and its Secret) cert-manager issues for the Ingress. */
 export const WEKAN_TLS_SECRET = 'stackspin-wekan';
 
-/** Environment WeKan reads from a Secret: the OAuth2 client secret and the SMTP URL, which holds the password. */
+/** Environment WeKan reads from a Secret: the OAuth2 client secret. */
 export const WEKAN_SECRET_ENV = 'wekan-secret-env';
+
+/**
+ * The Secret with MAIL_URL, the SMTP URL (it holds the password). WeKan reads it, optionally, as
+ * `wekan-smtp-when-mail-${outgoing_mail_enabled}`: only with outgoing mail on is that this Secret;
+ * otherwise MAIL_URL is unset and WeKan only logs its mails instead of trying a server that does
+ * not exist.
+ */
+export const WEKAN_MAIL_SECRET = 'wekan-smtp-when-mail-true';
+const WEKAN_MAIL_SECRET_READ = `wekan-smtp-when-mail-${vars.outgoing_mail_enabled}`;
 
 /** The name the chart gives FerretDB's StatefulSet (`<release>-ferretdb`). */
 const FERRETDB_STATEFULSET = 'wekan-ferretdb';
@@ -42,16 +51,18 @@ export const wekan = defineComponent({
       // WeKan's OIDC login posts the client secret in the token request's body.
       tokenEndpointAuthMethod: OAuth2ClientSpecTokenEndpointAuthMethod.CLIENT_UNDERSCORE_SECRET_UNDERSCORE_POST,
     });
-    const issuerUrl = component.platform.use(singleSignOn).outputs.issuerUrl;
+    const { issuerUrl, adminGroup } = component.platform.use(singleSignOn).outputs;
 
     new ReferenceSecret(component, 'SecretEnv', {
       name: WEKAN_SECRET_ENV,
       namespace: component.namespace,
-      references: {
-        OAUTH2_SECRET: secret.ref('wekan_oauth_client_secret'),
-        // smtps:// on port 465, else smtp:// (STARTTLS); credentials percent-encoded.
-        MAIL_URL: vars.outgoing_mail_smtp_url,
-      },
+      references: { OAUTH2_SECRET: secret.ref('wekan_oauth_client_secret') },
+    });
+    new ReferenceSecret(component, 'MailSecret', {
+      name: WEKAN_MAIL_SECRET,
+      namespace: component.namespace,
+      // smtps:// on port 465, else smtp:// (STARTTLS); credentials percent-encoded.
+      references: { MAIL_URL: vars.outgoing_mail_smtp_url },
     });
 
     component.helmApp({
@@ -69,7 +80,10 @@ export const wekan = defineComponent({
           hosts: [WEKAN_HOST],
           tls: [{ secretName: WEKAN_TLS_SECRET, hosts: [WEKAN_HOST] }],
         },
-        extraEnvFrom: `- secretRef:\n    name: ${WEKAN_SECRET_ENV}\n`,
+        extraEnvFrom: [
+          `- secretRef:\n    name: ${WEKAN_SECRET_ENV}`,
+          `- secretRef:\n    name: ${WEKAN_MAIL_SECRET_READ}\n    optional: true`,
+        ].join('\n') + '\n',
         env: [
           // The chart's defaults (a list value replaces the chart's whole list).
           { name: 'DEFAULT_METEOR_REACTIVITY_ORDER', value: 'polling' },
@@ -89,7 +103,10 @@ export const wekan = defineComponent({
           { name: 'OAUTH2_USERNAME_MAP', value: 'preferred_username' },
           { name: 'OAUTH2_FULLNAME_MAP', value: 'name' },
           { name: 'OAUTH2_EMAIL_MAP', value: 'email' },
+          // Grants or revokes WeKan admin at every login, from the userinfo's `groups` claim.
+          { name: 'OAUTH2_ADMIN_GROUPS', value: adminGroup },
           { name: 'MAIL_FROM', value: `WeKan <${vars.outgoing_mail_from_address}>` },
+
         ],
         resources: {
           requests: { cpu: '100m', memory: '384Mi' },

@@ -117,7 +117,7 @@ export interface ClusterVariableSpec {
 const v = (spec: ClusterVariableSpec): ClusterVariableSpec => spec;
 
 export const CLUSTER_VARIABLES = {
-  ip_address: v({ description: 'The IP address of your cluster', schema: ipAddress, requirement: Requirement.REQUIRED, example: '1.2.3.4' }),
+  ip_address: v({ description: "The server's public IP address: bootstrap installs k3s with it as the node's external address and in the API server's certificate", schema: ipAddress, requirement: Requirement.REQUIRED, example: '1.2.3.4' }),
   domain: v({ description: 'The FQDN of your cluster; apps live on subdomains of it', schema: domainName, requirement: Requirement.REQUIRED, example: 'stackspin.example.org' }),
   admin_email: v({ description: "The system administrator's e-mail address; alerts and Let's Encrypt notices go here", schema: email, requirement: Requirement.REQUIRED, example: 'admin@example.org' }),
 
@@ -126,7 +126,7 @@ export const CLUSTER_VARIABLES = {
   outgoing_mail_from_local_part: v({ description: 'The part of the from address before the @', schema: text, requirement: Requirement.MAIL, default: 'admin', example: 'admin' }),
   outgoing_mail_domain: v({ description: 'The part of the from address after the @', schema: domainName, requirement: Requirement.MAIL, default: 'example.org', example: 'example.org' }),
   outgoing_mail_smtp_host: v({ description: 'SMTP server host name', schema: domainName, requirement: Requirement.MAIL, default: 'localhost.localdomain', example: 'smtp.example.org' }),
-  outgoing_mail_smtp_port: v({ description: 'SMTP server port (587 for STARTTLS)', schema: port, scalar: Scalar.INTEGER, requirement: Requirement.MAIL, default: '587', example: '587' }),
+  outgoing_mail_smtp_port: v({ description: 'SMTP server port: 465 for implicit TLS, else STARTTLS (587)', schema: port, scalar: Scalar.INTEGER, requirement: Requirement.MAIL, default: '587', example: '587' }),
   outgoing_mail_smtp_user: v({ description: 'SMTP user name, often the from address', schema: text, requirement: Requirement.MAIL, default: 'admin@example.org', example: 'admin@example.org' }),
   outgoing_mail_smtp_password: v({ description: 'SMTP password', schema: text, requirement: Requirement.MAIL, default: 'unset', example: 'CHANGEME', sensitive: true }),
   outgoing_mail_smtp_authtype: v({ description: 'SMTP authentication type', schema: z.enum(['LOGIN', 'PLAIN', 'CRAM-MD5'], { message: 'must be LOGIN, PLAIN or CRAM-MD5' }), requirement: Requirement.OPTIONAL, default: 'LOGIN', example: 'LOGIN' }),
@@ -137,6 +137,8 @@ export const CLUSTER_VARIABLES = {
   backup_s3_prefix: v({ description: 'Folder inside the bucket', schema: text, requirement: Requirement.OPTIONAL, default: 'stackspin', example: 'stackspin.example.org' }),
   backup_s3_access_key: v({ description: 'S3 access key', schema: text, requirement: Requirement.BACKUP, example: 'CHANGEME', sensitive: true }),
   backup_s3_secret_key: v({ description: 'S3 secret key', schema: text, requirement: Requirement.BACKUP, example: 'CHANGEME', sensitive: true }),
+
+  letsencrypt_issuer: v({ description: "Let's Encrypt issuer of every certificate: production (trusted), or staging for test clusters (untrusted, generous rate limits)", schema: z.enum(['production', 'staging'], { message: 'must be production or staging' }), requirement: Requirement.OPTIONAL, default: 'production', example: 'production' }),
 
   ingress_allowed_source_ranges: v({ description: 'Comma-separated CIDR ranges allowed to reach the ingress (all by default)', schema: cidrList, requirement: Requirement.OPTIONAL, default: '0.0.0.0/0,::/0', example: '0.0.0.0/0,::/0' }),
 
@@ -158,6 +160,8 @@ export const CLUSTER_VARIABLE_NAMES = Object.keys(CLUSTER_VARIABLES) as ClusterV
 /** A variable bootstrap computes from the operator's, into the same Secret; never set by hand. */
 export interface DerivedVariableSpec {
   readonly description: string;
+  /** @default Scalar.STRING */
+  readonly scalar?: Scalar;
   /** The value, from the operator's variables (unset ones read as their defaults). */
   readonly derive: (value: (name: ClusterVariableName) => string | undefined) => string;
   /** Never printed by tools. */
@@ -175,8 +179,17 @@ function smtpUrl(value: (name: ClusterVariableName) => string | undefined): stri
   return `${port === '465' ? 'smtps' : 'smtp'}://${userinfo}@${value('outgoing_mail_smtp_host') ?? ''}:${port}/`;
 }
 
+/**
+ * Whether the SMTP server wants STARTTLS (`true`) or implicit TLS from the first byte (`false`,
+ * port 465), for apps that take a flag (Alertmanager's `smtp_require_tls`).
+ */
+function smtpStarttls(value: (name: ClusterVariableName) => string | undefined): string {
+  return value('outgoing_mail_smtp_port') === '465' ? 'false' : 'true';
+}
+
 export const DERIVED_VARIABLES = {
   outgoing_mail_smtp_url: { description: 'SMTP connection URL with percent-encoded credentials', derive: smtpUrl, sensitive: true },
+  outgoing_mail_smtp_starttls: { description: 'true unless the SMTP port is 465 (implicit TLS)', derive: smtpStarttls, scalar: Scalar.BOOLEAN, sensitive: false },
 } as const satisfies Record<string, DerivedVariableSpec>;
 
 export type DerivedVariableName = keyof typeof DERIVED_VARIABLES;
@@ -218,7 +231,8 @@ export const QUOTE_VALUE = '"';
  */
 export function isTypedReference(text: string): boolean {
   const match = /^\$\{([a-z][a-z0-9_]*)(:=[^}]*)?\}$/.exec(text);
-  const spec: ClusterVariableSpec | undefined = match ? (CLUSTER_VARIABLES as Record<string, ClusterVariableSpec>)[match[1]] : undefined;
+  const specs: Record<string, ClusterVariableSpec | DerivedVariableSpec> = { ...CLUSTER_VARIABLES, ...DERIVED_VARIABLES };
+  const spec = match ? specs[match[1]] : undefined;
   return (spec?.scalar ?? Scalar.STRING) !== Scalar.STRING;
 }
 

@@ -1,7 +1,7 @@
 import { charts } from '../catalogue';
 import { vars } from '../constructs/cluster-variables';
 import { defineComponent, Layer, Namespaces } from '../constructs/component';
-import { ClusterIssuers } from './cert-manager/issuers';
+import { LETSENCRYPT_PREFIX } from './cert-manager/issuers';
 
 /** The IngressClass Traefik serves, and the cluster's default one. */
 export const INGRESS_CLASS_NAME = 'traefik';
@@ -10,12 +10,18 @@ export const INGRESS_CLASS_NAME = 'traefik';
 export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
 
 /**
+ * The ClusterIssuer of every certificate, chosen per cluster by `letsencrypt_issuer`
+ * (`production` or `staging`, the two ClusterIssuers' suffixes; the validator allows nothing else).
+ */
+export const CLUSTER_ISSUER = `${LETSENCRYPT_PREFIX}${vars.letsencrypt_issuer}`;
+
+/**
  * What every app's Ingress sets, so apps do not retype strings: Traefik's class and a
- * certificate from `letsencrypt-production` (the Ingress still lists its hosts under `tls`).
+ * certificate from the cluster's Let's Encrypt issuer (the Ingress still lists its hosts under `tls`).
  */
 export const ingress = {
   className: INGRESS_CLASS_NAME,
-  annotations: { [CLUSTER_ISSUER_ANNOTATION]: ClusterIssuers.PRODUCTION },
+  annotations: { [CLUSTER_ISSUER_ANNOTATION]: CLUSTER_ISSUER },
 } as const;
 
 /** The Middleware holding the operator's IP allow-list (`ingress_allowed_source_ranges`). */

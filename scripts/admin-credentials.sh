@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Prints the single sign-on admin login that setup created (it does not follow later password
-# changes). The only command that prints a secret.
+# Prints the admin logins that setup created (they do not follow later password changes): single
+# sign-on's, and WordPress's when the cluster has WordPress. The only command that prints a secret.
 set -euo pipefail
 
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+# Kept equal to WORDPRESS_ADMIN_USER and WORDPRESS_ADMIN_PASSWORD_KEY (apps/wordpress.ts) by
+# test/scripts/admin-credentials.bats.
+readonly WORDPRESS_SECRET=stackspin-wordpress-variables
+readonly WORDPRESS_USER=admin
+readonly WORDPRESS_PASSWORD_KEY=wordpress_admin_password
 
 # One key of a Secret in flux-system, decoded; fails naming the Secret and key when it is missing.
 secret_value() {
@@ -15,19 +21,45 @@ secret_value() {
   base64 -d <<<"$value"
 }
 
-main() {
-  if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-    echo "usage: admin-credentials.sh   prints the single sign-on admin login of the cluster KUBECONFIG points at"
-    exit 0
-  fi
-  (($# == 0)) || die "admin-credentials.sh takes no arguments, got '$1'; run it alone (it reads the cluster KUBECONFIG points at)"
-  require_tools kubectl base64
+# Whether a Secret exists in flux-system (an app's generated secret exists once it is installed).
+secret_exists() {
+  local name
+  name=$(kubectl get secret "$1" -n "$FLUX_NAMESPACE" --ignore-not-found -o 'jsonpath={.metadata.name}') \
+    || die "cannot read Secret $1 in $FLUX_NAMESPACE; is KUBECONFIG set and the cluster bootstrapped?"
+  [[ -n $name ]]
+}
+
+print_single_sign_on() {
   local email password
   email=$(secret_value stackspin-cluster-variables admin_email)
   password=$(secret_value stackspin-single-sign-on-variables single_sign_on_admin_password)
   printf 'Single sign-on admin login (as created at setup; later changes are not shown):\n'
   printf '  user:     %s\n' "$email"
   printf '  password: %s\n' "$password"
+}
+
+print_wordpress() {
+  if ! secret_exists "$WORDPRESS_SECRET"; then
+    printf '\nWordPress is not installed (scripts/install-app.sh wordpress); it has no admin login yet.\n'
+    return
+  fi
+  local domain password
+  domain=$(secret_value stackspin-cluster-variables domain)
+  password=$(secret_value "$WORDPRESS_SECRET" "$WORDPRESS_PASSWORD_KEY")
+  printf '\nWordPress admin login at https://www.%s/wp-admin/ (as created at install):\n' "$domain"
+  printf '  user:     %s\n' "$WORDPRESS_USER"
+  printf '  password: %s\n' "$password"
+}
+
+main() {
+  if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+    echo "usage: admin-credentials.sh   prints the single sign-on and WordPress admin logins of the cluster KUBECONFIG points at"
+    exit 0
+  fi
+  (($# == 0)) || die "admin-credentials.sh takes no arguments, got '$1'; run it alone (it reads the cluster KUBECONFIG points at)"
+  require_tools kubectl base64
+  print_single_sign_on
+  print_wordpress
 }
 
 main "$@"

@@ -22,7 +22,9 @@ usage: bootstrap.sh [options]
                        and change nothing
   -h, --help           this text
 
-Environment: FLUX_INSTALL_DIR, where the flux CLI goes (default: /usr/local/bin).
+Environment: FLUX_INSTALL_DIR, where the flux CLI goes (default: /usr/local/bin); ROOT_KUBECONFIG,
+where root's kubectl and flux look for the cluster, linked to k3s's kubeconfig K3S_KUBECONFIG
+(defaults: /root/.kube/config and /etc/rancher/k3s/k3s.yaml).
 EOF
 }
 
@@ -31,9 +33,9 @@ EXISTING_CLUSTER=false
 TIMEOUT=30m
 REPO_ARGS=()
 FLUX_INSTALL_DIR=${FLUX_INSTALL_DIR:-/usr/local/bin}
-K3S_KUBECONFIG=/etc/rancher/k3s/k3s.yaml
-# The tree installs Traefik and the local-path provisioner (data in /var/lib/Stackspin/local-storage).
-K3S_EXEC='server --disable traefik --disable local-storage'
+K3S_KUBECONFIG=${K3S_KUBECONFIG:-/etc/rancher/k3s/k3s.yaml}
+# kubectl's and flux's default kubeconfig for root: a link to k3s's, so any root shell reaches the cluster.
+ROOT_KUBECONFIG=${ROOT_KUBECONFIG:-/root/.kube/config}
 
 parse_flags() {
   while (($# > 0)); do
@@ -83,7 +85,10 @@ validate_env() {
   refuse_tracked_env
   log "checking $ENV_FILE"
   # `get` validates the whole file first and prints every problem.
-  ENABLED_APPS=$(ts_tool flux-env get "$ENV_FILE" enabled_apps "${REPO_ARGS[@]}" | tr ',' ' ')
+  local settings
+  settings=$(ts_tool flux-env get "$ENV_FILE" enabled_apps ip_address "${REPO_ARGS[@]}")
+  ENABLED_APPS=$(sed -n 1p <<<"$settings" | tr ',' ' ')
+  NODE_IP=$(sed -n 2p <<<"$settings")
   local versions
   versions=$(ts_tool catalogue get k3s flux)
   K3S_VERSION=$(sed -n 1p <<<"$versions")
@@ -111,7 +116,34 @@ install_k3s() {
   log "installing k3s $K3S_VERSION"
   # The installer of the same tag as the binary, so both are pinned.
   run curl -fsSL --retry 3 -o "$WORK/k3s-install.sh" "https://raw.githubusercontent.com/k3s-io/k3s/$K3S_VERSION/install.sh"
-  run env INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC="$K3S_EXEC" sh "$WORK/k3s-install.sh"
+  run env INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC="$(k3s_exec)" sh "$WORK/k3s-install.sh"
+}
+
+# The k3s server's options. The tree installs Traefik and the local-path provisioner (data in
+# /var/lib/Stackspin/local-storage). ip_address is the node's external address (ServiceLB reports
+# it as Traefik's) and is in the API server's certificate, so a kubeconfig that names the server
+# by it works from elsewhere; the kubeconfig k3s writes is root's alone.
+k3s_exec() {
+  printf 'server --disable traefik --disable local-storage --write-kubeconfig-mode 0600 --node-external-ip %s --tls-san %s' "$NODE_IP" "$NODE_IP"
+}
+
+# kubectl and flux in any root shell, login shells too, read ~/.kube/config: link it to k3s's
+# kubeconfig, which stays readable by root only. An existing different file is left alone.
+link_kubeconfig() {
+  if [[ $EXISTING_CLUSTER == true ]]; then return; fi
+  if [[ -L $ROOT_KUBECONFIG && $(readlink -- "$ROOT_KUBECONFIG") == "$K3S_KUBECONFIG" ]]; then
+    log "$ROOT_KUBECONFIG links to k3s's kubeconfig"
+  elif [[ -e $ROOT_KUBECONFIG || -L $ROOT_KUBECONFIG ]]; then
+    warn "$ROOT_KUBECONFIG exists and is not k3s's kubeconfig; left as it is, so kubectl and flux in a root shell use it (to reach this cluster, move it away and run bootstrap.sh again)"
+  else
+    log "linking $ROOT_KUBECONFIG to k3s's kubeconfig, so kubectl and flux reach the cluster in any root shell"
+    run install -d -m 0700 "$(dirname -- "$ROOT_KUBECONFIG")"
+    run ln -s "$K3S_KUBECONFIG" "$ROOT_KUBECONFIG"
+  fi
+  [[ $DRY_RUN == true || -f $K3S_KUBECONFIG ]] || die "k3s has not written $K3S_KUBECONFIG; see systemctl status k3s, then run bootstrap.sh again"
+  if [[ $DRY_RUN == true || $(stat -c %a -- "$K3S_KUBECONFIG") != 600 ]]; then
+    run chmod 0600 "$K3S_KUBECONFIG"
+  fi
 }
 
 flux_arch() {
@@ -215,6 +247,9 @@ next_steps() {
   $dir/install-app.sh <app>       # enable an app: $(optional_apps | paste -sd' ' -)
   flux get kustomizations --watch # follow the installation
 EOF
+  if [[ $EXISTING_CLUSTER == false ]]; then
+    printf 'kubectl and flux reach the cluster in any root shell (%s links to %s).\n' "$ROOT_KUBECONFIG" "$K3S_KUBECONFIG"
+  fi
 }
 
 main() {
@@ -229,6 +264,7 @@ main() {
     trap "rm -rf '$WORK'" EXIT
   fi
   install_k3s
+  link_kubeconfig
   install_flux_cli
   install_flux_controllers
   apply_cluster_variables

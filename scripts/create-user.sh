@@ -7,18 +7,11 @@ set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-# Kept equal to Namespaces.CORE, Internal.KRATOS_ADMIN (apps/single-sign-on/endpoints.ts) and
-# IDENTITY_SCHEMA_ID (identity-schema.ts) by test/scripts/create-user.bats.
-readonly SSO_NAMESPACE=stackspin
-readonly KRATOS_ADMIN_URL=http://kratos-admin.stackspin.svc.cluster.local
-readonly SCHEMA_ID=default
 readonly EXPIRES_IN=48h
-# The curl image's own user (curl_user), as in the administrator Job; the pod needs no API token.
-readonly POD_OVERRIDES='{"apiVersion":"v1","spec":{"automountServiceAccountToken":false,"securityContext":{"runAsNonRoot":true,"runAsUser":100,"seccompProfile":{"type":"RuntimeDefault"}}}}'
 
 usage() {
   cat <<EOF_USAGE
-usage: create-user.sh <email> [--name "Full Name"] [--dry-run]
+usage: create-user.sh <email> [--name "Full Name"] [--admin] [--dry-run]
 
 Creates a single sign-on user in the cluster KUBECONFIG points at (unless one with that e-mail
 exists) and prints a recovery link and code, valid for $EXPIRES_IN. The user opens the link, enters
@@ -26,6 +19,8 @@ the code and chooses a password. Run it again for a user who lost theirs: it pri
 
   <email>        the user's e-mail address, their login (stored in lower case)
   --name NAME    the display name apps receive (default: none; an existing user's is kept)
+  --admin        flag the new user admin: Grafana, Nextcloud and WeKan make them an admin at
+                 login (an existing user's flag is kept; change it with user-admin.sh)
   --dry-run      print the command and the script its pod would run, and change nothing
   -h, --help     this text
 
@@ -36,11 +31,13 @@ EOF_USAGE
 
 EMAIL=''
 NAME=''
+ADMIN=false
 
 parse_args() {
   while (($# > 0)); do
     case $1 in
       --name | --name=*) option_value '"Full Name"' "$@"; NAME=$OPTION_VALUE; shift "$OPTION_SHIFT" ;;
+      --admin) ADMIN=true; shift ;;
       --dry-run) DRY_RUN=true; shift ;;
       -h | --help) usage; exit 0 ;;
       -*) usage >&2; die "unknown option '$1'" ;;
@@ -54,60 +51,23 @@ parse_args() {
   [[ -n $EMAIL ]] || { usage >&2; die "name the user's e-mail address"; }
 }
 
-# The values end up inside JSON the pod writes, so characters that could break out of a JSON
-# string are refused rather than escaped.
-refuse_unsafe() {
-  local what=$1 value=$2
-  if [[ $value == *[\"\$\\]* || $value == *[[:cntrl:]]* ]]; then
-    die "$what '$value' contains a quote, \$, backslash or control character (such as a newline); remove it"
-  fi
-}
-
 validate_inputs() {
-  refuse_unsafe 'e-mail address' "$EMAIL"
   refuse_unsafe 'name' "$NAME"
-  EMAIL=${EMAIL,,}
-  if [[ ! $EMAIL =~ ^[^@[:space:]]+@[^@[:space:].]+(\.[^@[:space:].]+)+$ ]] || ((${#EMAIL} > 320)); then
-    die "e-mail address '$EMAIL' is not valid; give one like ada@example.org (one @, a domain with a dot, no spaces)"
-  fi
+  EMAIL=$(checked_email "$EMAIL")
   ((${#NAME} <= 256)) || die "name is ${#NAME} characters long; the identity schema allows at most 256"
 }
 
-# POSIX sh for the curl image (busybox ash), read from standard input so it starts only once
-# kubectl is attached and none of its output is lost. It prints key=value lines. Kratos writes
-# compact JSON with an identity's own id first, which is all the parsing relies on.
+# The pod's script: it prints key=value lines.
 pod_script() {
+  kratos_pod_functions
   cat <<'EOF_POD'
-set -eu
-
-fail() {
-  echo "$1 at $KRATOS_ADMIN_URL: $2" >&2
-  exit 1
-}
-
-require_kratos() {
-  curl -sS -f -o /dev/null "$KRATOS_ADMIN_URL/admin/health/ready" \
-    || fail "Kratos's admin API is not ready" "see flux get helmreleases -n stackspin"
-}
-
-first_id() {
-  printf '%s' "$1" | sed -n 's/^[^{]*{"id":"\([0-9a-f-]*\)".*/\1/p'
-}
-
-field() {
-  printf '%s' "$2" | sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"
-}
-
-find_identity() {
-  found=$(curl -sS --fail-with-body -G "$KRATOS_ADMIN_URL/admin/identities" \
-    --data-urlencode "credentials_identifier=$USER_EMAIL") || fail "could not list identities" "$found"
-  first_id "$found"
-}
 
 create_identity() {
   traits="\"email\":\"$USER_EMAIL\""
   [ -z "$USER_NAME" ] || traits="$traits,\"name\":\"$USER_NAME\""
-  created=$(printf '{"schema_id":"%s","state":"active","traits":{%s}}' "$SCHEMA_ID" "$traits" \
+  metadata=''
+  [ "$USER_ADMIN" != true ] || metadata=',"metadata_admin":{"admin":true}'
+  created=$(printf '{"schema_id":"%s","state":"active","traits":{%s}%s}' "$SCHEMA_ID" "$traits" "$metadata" \
     | curl -sS --fail-with-body -X POST -H 'Content-Type: application/json' --data-binary @- \
       "$KRATOS_ADMIN_URL/admin/identities") || fail "could not create the identity" "$created"
   id=$(first_id "$created")
@@ -141,41 +101,20 @@ main
 EOF_POD
 }
 
-# A short-lived pod in the single sign-on namespace: Kratos's admin API is not exposed outside
-# the cluster, and this needs no port-forward. --rm deletes it when the script ends.
-pod_command() {
-  local image=$1 pod
-  pod=$(printf 'create-user-%04x%04x' "$RANDOM" "$RANDOM")
-  POD_COMMAND=(kubectl run "$pod" --namespace="$SSO_NAMESPACE" --image="$image" --restart=Never --rm -i --quiet
-    --pod-running-timeout=5m --overrides="$POD_OVERRIDES"
-    --env="KRATOS_ADMIN_URL=$KRATOS_ADMIN_URL" --env="SCHEMA_ID=$SCHEMA_ID" --env="EXPIRES_IN=$EXPIRES_IN"
-    --env="USER_EMAIL=$EMAIL" --env="USER_NAME=$NAME"
-    --command -- /bin/sh -s)
-}
-
-# One key=value line of the pod's output; fails naming the key when it is missing or empty. The
-# output holds the recovery code, so a failure names the keys it did print, never a value.
-result() {
-  local key=$1 value
-  value=$(sed -n "s/^$key=//p" <<<"$POD_OUTPUT" | head -n 1)
-  if [[ -z $value ]]; then
-    die "the pod's output lacks $key (it printed: $(sed -n 's/^\([a-z_]*\)=.\{1,\}$/\1/p' <<<"$POD_OUTPUT" | paste -sd' ' -)); run create-user.sh again, which reuses the user and makes a new code"
-  fi
-  printf '%s' "$value"
-}
-
 create_user() {
-  log "creating $EMAIL in single sign-on unless it exists, and a recovery code valid for $EXPIRES_IN"
+  log "creating $EMAIL in single sign-on unless it exists$([[ $ADMIN == false ]] || echo ', flagged admin'), and a recovery code valid for $EXPIRES_IN"
   if [[ $DRY_RUN == true ]]; then
-    printf '+'
-    printf ' %q' "${POD_COMMAND[@]}"
-    printf " <<'EOF'\n"
-    pod_script
-    printf 'EOF\n\nDry run: nothing was changed. A real run prints the recovery link and code.\n'
+    print_command_with_script "$(pod_script)
+" "${POD_COMMAND[@]}"
+    printf '\nDry run: nothing was changed. A real run prints the recovery link and code.\n'
     return
   fi
   POD_OUTPUT=$(pod_script | "${POD_COMMAND[@]}") \
     || die "creating $EMAIL failed (see above); check that single sign-on is ready: flux get helmreleases -n $SSO_NAMESPACE"
+}
+
+result() {
+  pod_result "$1" "$POD_OUTPUT" 'run create-user.sh again, which reuses the user and makes a new code'
 }
 
 print_recovery() {
@@ -186,9 +125,12 @@ print_recovery() {
   code=$(result recovery_code)
   expires=$(result expires_at)
   if [[ $status == exists ]]; then
-    printf '%s already exists (identity %s); not created again, its name is unchanged.\n' "$EMAIL" "$id"
+    printf '%s already exists (identity %s); not created again, its name%s unchanged.\n' "$EMAIL" "$id" "$([[ $ADMIN == false ]] && echo ' is' || echo ' and admin flag are')"
+    [[ $ADMIN == false ]] || printf 'To flag them admin: scripts/user-admin.sh %s --grant\n' "$EMAIL"
   else
-    printf 'Created %s (identity %s).\n' "$EMAIL" "$id"
+    printf 'Created %s (identity %s)%s.\n' "$EMAIL" "$id" "$([[ $ADMIN == false ]] || echo ', flagged admin')"
+    # Zulip takes no roles from single sign-on, and knows the user only after their first login.
+    [[ $ADMIN == false ]] || printf 'Zulip: after their first login there, run scripts/user-admin.sh %s --grant to make them a Zulip administrator.\n' "$EMAIL"
   fi
   cat <<EOF_RECOVERY
 
@@ -204,7 +146,8 @@ main() {
   validate_inputs
   require_node
   [[ $DRY_RUN == true ]] || require_tools kubectl
-  pod_command "$(ts_tool catalogue get curl)"
+  kratos_pod_command create-user "$(ts_tool catalogue get curl)" "SCHEMA_ID=$SCHEMA_ID" "EXPIRES_IN=$EXPIRES_IN" \
+    "USER_EMAIL=$EMAIL" "USER_NAME=$NAME" "USER_ADMIN=$ADMIN"
   create_user
   [[ $DRY_RUN == true ]] || print_recovery
 }

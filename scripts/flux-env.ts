@@ -270,7 +270,7 @@ const SECTIONS: readonly (readonly [RegExp, string])[] = [
   [/^(ip_address|domain|admin_email)$/, 'Cluster information'],
   [/^outgoing_mail_/, 'Outgoing e-mail (SMTP); the keys below are required when outgoing_mail_enabled=true'],
   [/^backup_s3_/, `Backups with Velero; required when enabled_apps includes ${BACKUP_APP}`],
-  [/^ingress_/, 'Ingress'],
+  [/^(letsencrypt_|ingress_)/, 'Certificates and ingress'],
   [/window|time_zone/, 'Maintenance windows (hours in maintenance_time_zone)'],
   [/^stackspin_repo_/, 'Repository the cluster follows (bootstrap.sh --repo-url and --branch override these)'],
   [/^enabled_apps$/, 'Optional apps'],
@@ -343,7 +343,7 @@ export interface CommandResult {
 const USAGE = `usage: flux-env.ts validate <file> [--repo-url URL] [--branch NAME] [--quiet]
        flux-env.ts secret <file> [--repo-url URL] [--branch NAME] [--redact] [--quiet]
        flux-env.ts render <file> [--repo-url URL] [--branch NAME] [--quiet] <manifest>...
-       flux-env.ts get <file> <key> [--repo-url URL] [--branch NAME] [--quiet]
+       flux-env.ts get <file> <key>... [--repo-url URL] [--branch NAME] [--quiet]   (one value a line)
        flux-env.ts check-app <app>     (the app's settings in the cluster's ${CLUSTER_VARIABLES_SECRET})
        flux-env.ts example
 `;
@@ -352,7 +352,7 @@ const FILE_COMMANDS: Readonly<Record<string, { readonly flags: readonly string[]
   validate: { flags: ['--quiet'], positionals: { min: 1, max: 1, name: '<file>' } },
   secret: { flags: ['--quiet', '--redact'], positionals: { min: 1, max: 1, name: '<file>' } },
   render: { flags: ['--quiet'], positionals: { min: 2, max: Infinity, name: '<file> and <manifest>...' } },
-  get: { flags: ['--quiet'], positionals: { min: 2, max: 2, name: '<file> and <key>' } },
+  get: { flags: ['--quiet'], positionals: { min: 2, max: Infinity, name: '<file> and <key>...' } },
 };
 
 /** Runs one command; `treeRoot` is where the optional app entries are read, `readSecret` reads the cluster. */
@@ -413,11 +413,13 @@ function runFluxEnv(argv: readonly string[], treeRoot: string, readSecret: Clust
     case 'secret':
       return { stdout: secretManifest(result.values, args.flags.has('--redact')), stderr, code: 0 };
     case 'get': {
-      const key = positional[0] as ClusterVariableName;
-      if (!(key in CLUSTER_VARIABLES) || CLUSTER_VARIABLES[key].sensitive) {
-        throw new UsageError(`get needs one non-sensitive cluster variable name, not '${key}'`, USAGE);
+      const keys = positional as ClusterVariableName[];
+      for (const key of keys) {
+        if (!(key in CLUSTER_VARIABLES) || CLUSTER_VARIABLES[key].sensitive) {
+          throw new UsageError(`get needs non-sensitive cluster variable names, not '${key}'`, USAGE);
+        }
       }
-      return { stdout: `${result.values[key] ?? CLUSTER_VARIABLES[key].default ?? ''}\n`, stderr, code: 0 };
+      return { stdout: keys.map((key) => `${result.values[key] ?? CLUSTER_VARIABLES[key].default ?? ''}\n`).join(''), stderr, code: 0 };
     }
     default: {
       try {

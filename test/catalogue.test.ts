@@ -35,7 +35,19 @@ describe('version catalogue', () => {
       ...Object.values(releases).map((r) => ({ depName: r.github, currentValue: r.version })),
     ];
     for (const e of expected) {
-      expect(matches.filter((m) => m.depName === e.depName).map((m) => m.currentValue)).toEqual([e.currentValue]);
+      const same = expected.filter((x) => x.depName === e.depName).map((x) => x.currentValue).sort();
+      expect(matches.filter((m) => m.depName === e.depName).map((m) => m.currentValue).sort()).toEqual(same);
+    }
+  });
+
+  test('GIVEN an image tag Docker versioning cannot read (a prefix before the version) WHEN renovate.json is read THEN a package rule gives it a regex versioning that parses it', () => {
+    const rules: any[] = renovate.packageRules ?? [];
+    const prefixed = Object.values(images).filter((i) => !/^v?\d/.test(i.tag));
+    expect(prefixed.length).toBeGreaterThan(0);
+    for (const image of prefixed) {
+      const rule = rules.find((r) => r.matchDepNames?.includes(image.image) && new RegExp(r.matchCurrentValue.slice(1, -1)).test(image.tag));
+      const pattern = rule?.versioning?.replace(/^regex:/, '');
+      expect({ image: image.image, tag: image.tag, parsed: pattern !== undefined && new RegExp(pattern).test(image.tag) }).toEqual({ image: image.image, tag: image.tag, parsed: true });
     }
   });
 
@@ -51,7 +63,7 @@ describe('version catalogue', () => {
       ...Object.values(releases).map((r) => [r.github, r.version, r.upstream]),
     ];
     for (const [name, version, upstream] of versions) {
-      expect({ name, exact: /^v?\d+(\.\d+)*([-+][0-9A-Za-z.+-]+)?$/.test(version) && !/latest/i.test(version) }).toEqual({ name, exact: true });
+      expect({ name, exact: /^([a-z]+-)?v?\d+(\.\d+)*([-+][0-9A-Za-z.+-]+)?$/.test(version) && !/latest/i.test(version) }).toEqual({ name, exact: true });
       expect({ name, upstream: upstream.length > 10 }).toEqual({ name, upstream: true });
     }
   });

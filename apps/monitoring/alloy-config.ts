@@ -1,11 +1,18 @@
-/** Label Loki streams of Kubernetes events carry, so `{app=~".+"}` still finds every stream. */
-export const EVENTS_APP_LABEL = 'kubernetes-events';
+/**
+ * The `app` label of Loki streams of Kubernetes events: eventrouter's, as the documents query it
+ * (`{app="eventrouter"}`), and so `{app=~".+"}` still finds every stream.
+ */
+export const EVENTS_APP_LABEL = 'eventrouter';
+
+/** The `job` label of those streams (Alloy's `job_name`). */
+export const EVENTS_JOB_LABEL = 'kubernetes-events';
 
 /**
  * The Alloy pipeline: container logs of the pods on this node, read from `/var/log/pods`, and the
  * cluster's Kubernetes events, both pushed to Loki. Streams are labelled `namespace`, `pod`,
- * `container` and `app` (`app.kubernetes.io/name`, else the `app` label, else the container), so
- * the documents' queries such as `{app="helm-controller"}` keep working.
+ * `container`, `container_name` (the same, under Promtail's name) and `app`
+ * (`app.kubernetes.io/name`, else the `app` label, else the container), so the documents' queries
+ * such as `{app="helm-controller"}` and `{container_name="hydra"}` keep working.
  *
  * The text goes through Helm's `tpl` and Flux substitution, so it must hold neither `{{` nor `${`.
  */
@@ -33,6 +40,11 @@ discovery.relabel "pods" {
   rule {
     source_labels = ["__meta_kubernetes_pod_container_name"]
     target_label  = "container"
+  }
+  // Promtail's name for it, which the documents' queries use.
+  rule {
+    source_labels = ["__meta_kubernetes_pod_container_name"]
+    target_label  = "container_name"
   }
   // The first non-empty of the three.
   rule {
@@ -68,7 +80,7 @@ loki.process "pods" {
 
 // Kubernetes events of all namespaces (replaces eventrouter).
 loki.source.kubernetes_events "events" {
-  job_name   = "kubernetes-events"
+  job_name   = "${EVENTS_JOB_LABEL}"
   forward_to = [loki.process.events.receiver]
 }
 

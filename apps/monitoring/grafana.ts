@@ -3,11 +3,16 @@ import { OAuth2Client } from '../../constructs/oauth2-client';
 import { SingleSignOnOutputs } from '../single-sign-on';
 
 /**
- * Grafana role of a single sign-on user, from the ID token's `email` claim: `Admin` for the
- * cluster's administrator (the initial single sign-on user has `admin_email`), `Viewer` for
- * everyone else. A JSON literal, so an address with an apostrophe stays one string.
+ * Grafana role of a single sign-on user, from the ID token (or userinfo): `Admin` for users whose
+ * `groups` claim (single sign-on's admin flag, through Hydra's token hook) holds the admin group,
+ * and for the cluster's administrator (`admin_email`, also when the hook could not answer);
+ * `Viewer` for everyone else. Synced at every login, so a revoked flag takes Admin away. The
+ * address is a JSON literal, so one with an apostrophe stays one string; `|| \`[]\`` keeps a
+ * missing claim from being a type error.
  */
-export const GRAFANA_ROLE_ATTRIBUTE_PATH = `email == \`"${vars.admin_email}"\` && 'Admin' || 'Viewer'`;
+export function grafanaRoleAttributePath(groupsClaim: string, adminGroup: string): string {
+  return `(email == \`"${vars.admin_email}"\` || contains(${groupsClaim} || \`[]\`, '${adminGroup}')) && 'Admin' || 'Viewer'`;
+}
 
 export interface GrafanaValuesProps {
   /** Public host name, e.g. `grafana.${domain}`. */
@@ -61,7 +66,7 @@ export function grafanaValues(props: GrafanaValuesProps): Record<string, unknown
         api_url: sso.userinfoUrl,
         use_pkce: true,
         allow_sign_up: true,
-        role_attribute_path: GRAFANA_ROLE_ATTRIBUTE_PATH,
+        role_attribute_path: grafanaRoleAttributePath(sso.groupsClaim, sso.adminGroup),
       },
     },
     additionalDataSources: [{

@@ -42,7 +42,7 @@ export const nextcloud = defineComponent({
   kustomization: { timeout: Duration.minutes(30) },
   build(component) {
     const namespace = component.namespace;
-    const { discoveryUrl } = component.platform.use(singleSignOn).outputs;
+    const { discoveryUrl, groupsClaim, adminGroup } = component.platform.use(singleSignOn).outputs;
     const secret = component.generatedSecret({
       nextcloud_admin_password: { generator: Generator.PASSWORD },
       nextcloud_postgres_password: { generator: Generator.PASSWORD },
@@ -127,7 +127,8 @@ export const nextcloud = defineComponent({
             domain: vars.outgoing_mail_domain,
             smtp: {
               host: vars.outgoing_mail_smtp_host,
-              // Empty: STARTTLS on the default port 587 ('ssl' would mean implicit TLS on 465).
+              // Empty: Nextcloud's mailer (Symfony) then uses implicit TLS on port 465 and
+              // STARTTLS on any other port; 'ssl' would force implicit TLS whatever the port.
               secure: '',
               port: vars.outgoing_mail_smtp_port,
               authtype: vars.outgoing_mail_smtp_authtype,
@@ -147,6 +148,8 @@ export const nextcloud = defineComponent({
               oidcProvider: 'Stackspin',
               oidcClientId: oauth.clientId,
               discoveryUrl,
+              groupsClaim,
+              adminGroup,
               documentServerUrl: `https://${ONLYOFFICE_HOST}/`,
               documentServerInternalUrl: office.internalUrl,
               documentServerJwtHeader: office.jwtHeader,

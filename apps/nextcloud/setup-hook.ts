@@ -16,6 +16,10 @@ export interface SetupHookProps {
   readonly oidcClientId: string;
   /** The issuer's OpenID Connect discovery document URL. */
   readonly discoveryUrl: string;
+  /** The ID token claim that lists the user's groups. */
+  readonly groupsClaim: string;
+  /** The group in it that makes a user a Nextcloud admin (Nextcloud's own `admin` group). */
+  readonly adminGroup: string;
   /** Public URL of the ONLYOFFICE Document Server, as browsers reach it. */
   readonly documentServerUrl: string;
   /** In-cluster URL of the Document Server, for Nextcloud's server-side calls. */
@@ -26,12 +30,23 @@ export interface SetupHookProps {
   readonly storageUrl: string;
 }
 
+/** Apps the documents list besides Files and ONLYOFFICE; installed from the app store, non-fatal. */
+export const OPTIONAL_APPS = ['calendar', 'contacts', 'passwords'] as const;
+
 /**
  * The `before-starting` hook of the Nextcloud image (run as www-data before every start, after any
  * install or upgrade). It (re)applies single sign-on and ONLYOFFICE settings each time, so a change
  * in the tree or a rotated secret reaches existing installs; every command is idempotent.
  * Single sign-on uses the user_oidc app (maintained by Nextcloud GmbH, configurable by `occ`);
- * with `--unique-uid=0` Nextcloud user ids are the identity's `sub` (Kratos' UUID), as documented.
+ * with `--unique-uid=0` Nextcloud user ids are the identity's `sub` (Kratos' UUID), as documented,
+ * and group ids are taken as they are, so the `groups` claim's admin group is Nextcloud's own
+ * `admin` group. Group sync is limited to that group (the whitelist): user_oidc removes a user
+ * from every synced group the claim lacks, so admin rights follow the flag at each login and no
+ * other group is touched.
+ *
+ * A failing hook stops Nextcloud from starting (the entrypoint runs it under `set -e`), so the
+ * optional apps only warn: an app store outage, or an app not yet compatible after a major
+ * upgrade, must not crash-loop Nextcloud. Installed apps need no app store on later starts.
  */
 export function setupHook(props: SetupHookProps): string {
   const trusted = [props.host, ...props.internalHosts]
@@ -49,6 +64,10 @@ export function setupHook(props: SetupHookProps): string {
     '  occ app:install "$1" || occ app:enable "$1"',
     '}',
     '',
+    'enable_optional_app() {',
+    '  enable_app "$1" || echo "warning: Nextcloud app $1 is not installed or enabled; the next start tries again" >&2',
+    '}',
+    '',
     `occ config:system:set overwrite.cli.url --value=https://${props.host}`,
     ...trusted,
     '',
@@ -58,7 +77,10 @@ export function setupHook(props: SetupHookProps): string {
     `  --clientsecret-env=${HOOK_ENV.oidcClientSecret} \\`,
     `  --discoveryuri=${props.discoveryUrl} \\`,
     "  --scope='openid email profile' \\",
-    '  --unique-uid=0',
+    '  --unique-uid=0 \\',
+    '  --group-provisioning=1 \\',
+    `  --mapping-groups=${props.groupsClaim} \\`,
+    `  --group-whitelist-regex='^${props.adminGroup}$'`,
     '',
     'enable_app onlyoffice',
     `occ config:app:set onlyoffice DocumentServerUrl --value=${props.documentServerUrl}`,
@@ -66,6 +88,8 @@ export function setupHook(props: SetupHookProps): string {
     `occ config:app:set onlyoffice StorageUrl --value=${props.storageUrl}`,
     `occ config:app:set onlyoffice jwt_header --value=${props.documentServerJwtHeader}`,
     escapeSubstitution(`occ config:app:set onlyoffice jwt_secret --value="\${${HOOK_ENV.onlyofficeJwtSecret}}"`),
+    '',
+    ...OPTIONAL_APPS.map((app) => `enable_optional_app ${app}`),
     '',
   ].join('\n');
 }

@@ -15,11 +15,17 @@ export const ADMIN_SECRET = 'single-sign-on-admin';
 /** The curl image's own user (curl_user). */
 const CURL_UID = 100;
 
+/** The admin-only metadata that marks a user as an administrator (token-hook.ts reads it). */
+export const ADMIN_METADATA = '{"admin":true}';
+
 /**
  * POSIX sh for the curl image (busybox ash). It waits for Kratos's admin API, then creates the
- * administrator unless an identity with that login exists: safe to re-run, never changes a
- * password. The password goes to curl on standard input, not on its command line. There are no
- * pipelines, so `set -eu` is enough.
+ * administrator, flagged admin, unless an identity with that login exists: safe to re-run, never
+ * changes a password. An existing administrator that has no admin-only metadata yet (created
+ * before the flag existed) gets the flag; metadata that is there, a revoked flag included, is
+ * left alone. The password goes to curl on standard input, not on its command line. There are
+ * no pipelines, so `set -eu` is enough. Kratos writes compact JSON with an identity's own id
+ * first, which is all the parsing relies on.
  */
 export const ADMIN_SCRIPT = `set -eu
 
@@ -35,31 +41,47 @@ wait_for_kratos() {
   done
 }
 
-admin_exists() {
-  found=$(curl -fsS -G "$KRATOS_ADMIN_URL/admin/identities" --data-urlencode "credentials_identifier=$ADMIN_EMAIL") || {
+find_admin() {
+  curl -fsS -G "$KRATOS_ADMIN_URL/admin/identities" --data-urlencode "credentials_identifier=$ADMIN_EMAIL" || {
     echo "could not list identities at $KRATOS_ADMIN_URL" >&2
     exit 1
   }
-  case "$found" in
-    *'"id"'*) return 0 ;;
-    *) return 1 ;;
-  esac
 }
 
 create_admin() {
   curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @- "$KRATOS_ADMIN_URL/admin/identities" <<EOF
-{"schema_id":"${IDENTITY_SCHEMA_ID}","state":"active","traits":{"email":"$ADMIN_EMAIL","name":"Administrator"},"credentials":{"password":{"config":{"password":"$ADMIN_PASSWORD"}}},"verifiable_addresses":[{"value":"$ADMIN_EMAIL","via":"email","verified":true,"status":"completed"}]}
+{"schema_id":"${IDENTITY_SCHEMA_ID}","state":"active","traits":{"email":"$ADMIN_EMAIL","name":"Administrator"},"metadata_admin":${ADMIN_METADATA},"credentials":{"password":{"config":{"password":"$ADMIN_PASSWORD"}}},"verifiable_addresses":[{"value":"$ADMIN_EMAIL","via":"email","verified":true,"status":"completed"}]}
+EOF
+}
+
+flag_admin() {
+  curl -fsS -o /dev/null -X PATCH -H 'Content-Type: application/json' --data-binary @- "$KRATOS_ADMIN_URL/admin/identities/$1" <<EOF
+[{"op":"add","path":"/metadata_admin","value":${ADMIN_METADATA}}]
 EOF
 }
 
 main() {
   wait_for_kratos
-  if admin_exists; then
-    echo "The administrator $ADMIN_EMAIL exists; nothing to do"
-    return 0
-  fi
-  create_admin
-  echo "Created the administrator $ADMIN_EMAIL"
+  found=$(find_admin)
+  case "$found" in
+    *'"id"'*) ;;
+    *)
+      create_admin
+      echo "Created the administrator $ADMIN_EMAIL, flagged admin"
+      return 0
+      ;;
+  esac
+  case "$found" in
+    *'"metadata_admin":{'*)
+      echo "The administrator $ADMIN_EMAIL exists; nothing to do"
+      ;;
+    *)
+      id=$(printf '%s' "$found" | sed -n 's/^[^{]*{"id":"\\([0-9a-f-]*\\)".*/\\1/p')
+      [ -n "$id" ] || { echo "the identity list for $ADMIN_EMAIL has no id" >&2; exit 1; }
+      flag_admin "$id"
+      echo "The administrator $ADMIN_EMAIL exists; flagged admin"
+      ;;
+  esac
 }
 
 main
@@ -73,8 +95,9 @@ export interface AdminIdentityProps {
 }
 
 /**
- * The initial administrator: login `${admin_email}`, password from the generated secret. Flux
- * re-creates the Job when its spec changes (Jobs are immutable), and the script is idempotent.
+ * The initial administrator: login `${admin_email}`, password from the generated secret, flagged
+ * admin. Flux re-creates the Job when its spec changes (Jobs are immutable), and the script is
+ * idempotent.
  */
 export function adminIdentity(component: Component<any>, props: AdminIdentityProps): void {
   new ReferenceSecret(component, 'AdminSecret', {

@@ -5,6 +5,7 @@ import { HelmApp } from '../../constructs/helm-app';
 import { ingress } from '../../infrastructure/traefik';
 import { Databases, dsn, passwordEnv } from './database';
 import { HYDRA_TLS_SECRET, ISSUER_URL, LOGIN_URL, Releases, SSO_HOST } from './endpoints';
+import { tokenHookUrl } from './token-hook';
 
 export interface HydraProps {
   /** The component's generated secret. */
@@ -18,7 +19,8 @@ export interface HydraProps {
 /**
  * Ory Hydra, the OpenID Connect provider apps log in through, with hydra-maester: the
  * controller (and, from the subchart's crds/, the OAuth2Client CRD) that registers the clients
- * apps declare with `constructs/oauth2-client.ts`, in any namespace.
+ * apps declare with `constructs/oauth2-client.ts`, in any namespace. Its token hook adds the
+ * admin flag as a `groups` claim (`token-hook.ts`).
  */
 export function hydra(component: Component<any>, props: HydraProps): HelmApp {
   const page = (path: string): string => `${LOGIN_URL}/${path}`;
@@ -39,6 +41,8 @@ export function hydra(component: Component<any>, props: HydraProps): HelmApp {
             logout: page('logout'),
             post_logout_redirect: page('login'),
           },
+          // Adds the `groups` claim (the admin flag) to every token and userinfo: token-hook.ts.
+          oauth2: { token_hook: tokenHookUrl(component.namespace) },
         },
       },
       deployment: {

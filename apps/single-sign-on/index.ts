@@ -8,6 +8,7 @@ import { ISSUER_URL, LOGIN_URL } from './endpoints';
 import { hydra } from './hydra';
 import { kratos } from './kratos';
 import { loginPages } from './login-pages';
+import { ADMIN_GROUP, GROUPS_CLAIM, tokenHook } from './token-hook';
 
 /** What apps need to log in through single sign-on (Hydra's OpenID Connect endpoints). */
 export interface SingleSignOnOutputs {
@@ -26,6 +27,10 @@ export interface SingleSignOnOutputs {
   readonly endSessionUrl: string;
   /** The login pages (`https://login.${domain}`), where users also manage their account. */
   readonly loginUrl: string;
+  /** The claim, in the ID token and userinfo, that lists a user's groups. */
+  readonly groupsClaim: string;
+  /** The group in it of users with the admin flag; apps give it, and only it, admin rights. */
+  readonly adminGroup: string;
 }
 
 /** The backupSet of the user database. */
@@ -36,8 +41,8 @@ export const ADMIN_PASSWORD_KEY = 'single_sign_on_admin_password';
 
 /**
  * Single sign-on: Ory Kratos (users), Ory Hydra (OpenID Connect, with hydra-maester registering
- * each app's OAuth2Client), the login pages from Ory's kratos-selfservice-ui-node, and their
- * PostgreSQL. Stackspin's own dashboard (user management) is left out: it is published only in
+ * each app's OAuth2Client, and a token hook that turns the admin flag into a `groups` claim), the
+ * login pages from Ory's kratos-selfservice-ui-node, and their PostgreSQL. Stackspin's own dashboard (user management) is left out: it is published only in
  * Stackspin's private registry, with no public version to pin.
  */
 export const singleSignOn = defineComponent<SingleSignOnOutputs>({
@@ -88,6 +93,7 @@ export const singleSignOn = defineComponent<SingleSignOnOutputs>({
       dependsOn: [users, oidc],
     });
     adminIdentity(component, { secret, passwordKey: ADMIN_PASSWORD_KEY });
+    tokenHook(component);
 
     return {
       issuerUrl: ISSUER_URL,
@@ -98,6 +104,8 @@ export const singleSignOn = defineComponent<SingleSignOnOutputs>({
       jwksUrl: `${ISSUER_URL}/.well-known/jwks.json`,
       endSessionUrl: `${ISSUER_URL}/oauth2/sessions/logout`,
       loginUrl: LOGIN_URL,
+      groupsClaim: GROUPS_CLAIM,
+      adminGroup: ADMIN_GROUP,
     };
   },
 });

@@ -32,7 +32,7 @@ export interface KratosProps {
 /**
  * Ory Kratos: users, password login, and recovery and verification codes by e-mail through the
  * cluster's SMTP settings. The courier runs inside the Kratos process (`--watch-courier`) rather
- * than as a second pod. Only the browser flows are public; the admin API stays in the cluster.
+ * than as a second pod, and only when outgoing mail is on. Only the browser flows are public; the admin API stays in the cluster.
  */
 export function kratos(component: Component<any>, props: KratosProps): HelmApp {
   new ReferenceSecret(component, 'SmtpSecret', {
@@ -87,7 +87,9 @@ export function kratos(component: Component<any>, props: KratosProps): HelmApp {
       },
       courier: { enabled: false },
       deployment: {
-        extraArgs: ['--watch-courier'],
+        // The courier sends only with outgoing mail on; without, messages wait in the database
+        // and nothing tries an SMTP server that does not exist.
+        extraArgs: [`--watch-courier=${vars.outgoing_mail_enabled}`],
         extraEnv: [
           passwordEnv(),
           // smtps:// (implicit TLS) on port 465, else smtp:// (mandatory STARTTLS); credentials percent-encoded.

@@ -5,6 +5,7 @@ import { defineComponent, Layer, Namespaces } from '../../constructs/component';
 import { Generator } from '../../constructs/generated-secret';
 import { OAuth2Client } from '../../constructs/oauth2-client';
 import { OAuth2ClientSpecTokenEndpointAuthMethod } from '../../imports/hydra-oauth2client-hydra.ory.sh';
+import { escapeSubstitution } from '../../constructs/tree-writer';
 import { ingress } from '../../infrastructure/traefik';
 import { singleSignOn } from '../single-sign-on';
 import { BACKING_SERVICE_KEYS, MEMCACHED_SASL_USER, ZULIP_USER, zulipBackingServices } from './backing-services';
@@ -15,12 +16,66 @@ export const ZULIP_HOST = `zulip.${vars.domain}`;
 /** The certificate (and its Secret) cert-manager issues for the Ingress; the documents name it. */
 export const ZULIP_TLS_SECRET = 'stackspin-zulip';
 
+/**
+ * Zulip's SMTP settings. docker-zulip writes a value in parentheses into settings.py as Python, so
+ * these are decided when the settings load, from the substituted cluster variables: without
+ * outgoing mail EMAIL_HOST is None, and Zulip then sends nothing (its dummy backend) instead of
+ * trying a server that does not exist; port 465 is implicit TLS (EMAIL_USE_SSL), any other
+ * STARTTLS (EMAIL_USE_TLS); Django refuses both at once. The host is a domain name and the flag
+ * true or false (the validator allows nothing else), so the Python literals cannot break.
+ */
+export function mailSettings(): Record<string, string> {
+  const port = vars.outgoing_mail_smtp_port;
+  return {
+    SETTING_EMAIL_HOST: `('${vars.outgoing_mail_smtp_host}' if '${vars.outgoing_mail_enabled}' == 'true' else None)`,
+    SETTING_EMAIL_HOST_USER: vars.outgoing_mail_smtp_user,
+    SETTING_EMAIL_PORT: port,
+    SETTING_EMAIL_USE_SSL: `(${port} == 465)`,
+    SETTING_EMAIL_USE_TLS: `(${port} != 465)`,
+  };
+}
+
+/** The organization's owner and name, for the post-setup script (environment of the Zulip container). */
+const ORGANIZATION_ENV = { owner: 'STACKSPIN_ORGANIZATION_OWNER', name: 'STACKSPIN_ORGANIZATION_NAME' } as const;
+
+/** Where docker-zulip's image keeps Zulip's management commands. */
+export const ZULIP_MANAGE = '/home/zulip/deployments/current/manage.py';
+
+/**
+ * A post-setup script (docker-zulip runs each on every start, as root, after the database
+ * migrations, logging a failure and starting Zulip anyway): it creates the organization at the
+ * root domain, `zulip.${domain}`, with `${admin_email}` as its owner, unless the root domain has
+ * one (`create_realm` refuses a second run). The owner has no password: single sign-on, the only
+ * login backend, matches the administrator by e-mail. Values come from the environment, so no
+ * address can break the script.
+ */
+export const ORGANIZATION_SCRIPT = `#!/bin/bash
+set -euo pipefail
+
+manage() {
+  sudo -u zulip ${ZULIP_MANAGE} "$@"
+}
+
+# list_realms prints the root domain's empty string ID as ''.
+root_realm_exists() {
+  manage list_realms | awk -v root="''" 'NR > 2 && $2 == root { found = 1 } END { exit !found }'
+}
+
+if root_realm_exists; then
+  echo "The organization at the root domain exists; nothing to do"
+  exit 0
+fi
+manage create_realm "$${ORGANIZATION_ENV.name}" "$${ORGANIZATION_ENV.owner}" Administrator
+echo "Created the organization $${ORGANIZATION_ENV.name} with owner $${ORGANIZATION_ENV.owner}"
+`;
+
 /** k3s's default pod network: Traefik's requests come from it, so Zulip trusts its X-Forwarded-For. */
 const POD_NETWORK = '10.42.0.0/16';
 
 /**
  * Zulip team chat at `https://zulip.${domain}`, logging in through single sign-on (OpenID
- * Connect). The chart names the StatefulSet after the release and the container after the chart,
+ * Connect), its organization created on first start with `${admin_email}` as owner (Zulip takes
+ * no roles from single sign-on: `scripts/user-admin.sh` changes them). The chart names the StatefulSet after the release and the container after the chart,
  * so the pod is `zulip-0` with container `zulip`, as the documents' `kubectl exec` expects.
  */
 export const zulip = defineComponent({
@@ -77,16 +132,16 @@ export const zulip = defineComponent({
             ZULIP_AUTH_BACKENDS: 'GenericOpenIdConnectBackend',
             SETTING_SOCIAL_AUTH_OIDC_ENABLED_IDPS: identityProviders,
             SETTING_SOCIAL_AUTH_OIDC_FULL_NAME_VALIDATED: 'True',
-            SETTING_EMAIL_HOST: vars.outgoing_mail_smtp_host,
-            SETTING_EMAIL_HOST_USER: vars.outgoing_mail_smtp_user,
-            SETTING_EMAIL_PORT: vars.outgoing_mail_smtp_port,
-            SETTING_EMAIL_USE_TLS: 'True',
+            ...mailSettings(),
             SETTING_NOREPLY_EMAIL_ADDRESS: vars.outgoing_mail_from_address,
             // Otherwise Zulip sizes its queue workers by the node's memory, not the pod's limit.
             CONFIG_application_server__queue_workers_multiprocess: 'False',
+            [ORGANIZATION_ENV.owner]: vars.admin_email,
+            [ORGANIZATION_ENV.name]: vars.domain,
           },
           persistence: { size: '10Gi' },
         },
+        postSetup: { scripts: { 'stackspin-organization.sh': escapeSubstitution(ORGANIZATION_SCRIPT) } },
         // The first start (migrations) can take longer than the chart's 5 minutes on a small node.
         startupProbe: { failureThreshold: 60 },
         resources: {

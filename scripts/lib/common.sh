@@ -157,3 +157,101 @@ spec:
     name: stackspin
 EOF
 }
+
+# Single sign-on as create-user.sh and user-admin.sh reach it: Kratos's admin API is not exposed
+# outside the cluster, so a short-lived pod of the pinned curl image calls it. Kept equal to
+# Namespaces.CORE, Internal.KRATOS_ADMIN (apps/single-sign-on/endpoints.ts), IDENTITY_SCHEMA_ID
+# (identity-schema.ts) and ADMIN_METADATA (admin-identity.ts) by test/scripts/create-user.bats.
+readonly SSO_NAMESPACE=stackspin
+readonly KRATOS_ADMIN_URL=http://kratos-admin.stackspin.svc.cluster.local
+# shellcheck disable=SC2034 # read by create-user.sh
+readonly SCHEMA_ID=default
+# The curl image's own user (curl_user), as in the administrator Job; the pod needs no API token.
+readonly KRATOS_POD_OVERRIDES='{"apiVersion":"v1","spec":{"automountServiceAccountToken":false,"securityContext":{"runAsNonRoot":true,"runAsUser":100,"seccompProfile":{"type":"RuntimeDefault"}}}}'
+
+# Refuses a value that ends up inside JSON or a command a pod runs: characters that could break
+# out of a JSON string are refused rather than escaped.
+refuse_unsafe() {
+  local what=$1 value=$2
+  if [[ $value == *[\"\$\\]* || $value == *[[:cntrl:]]* ]]; then
+    die "$what '$value' contains a quote, \$, backslash or control character (such as a newline); remove it"
+  fi
+}
+
+# Prints the e-mail address $1 in lower case (logins are compared so), or dies naming it.
+checked_email() {
+  local email
+  refuse_unsafe 'e-mail address' "$1"
+  email=${1,,}
+  if [[ ! $email =~ ^[^@[:space:]]+@[^@[:space:].]+(\.[^@[:space:].]+)+$ ]] || ((${#email} > 320)); then
+    die "e-mail address '$email' is not valid; give one like ada@example.org (one @, a domain with a dot, no spaces)"
+  fi
+  printf '%s' "$email"
+}
+
+# Shell functions the Kratos pods' scripts start with (POSIX sh for the curl image, busybox ash).
+# Kratos writes compact JSON with an identity's own id first, which is all the parsing relies on.
+kratos_pod_functions() {
+  cat <<'EOF_FUNCTIONS'
+set -eu
+
+fail() {
+  echo "$1 at $KRATOS_ADMIN_URL: $2" >&2
+  exit 1
+}
+
+require_kratos() {
+  curl -sS -f -o /dev/null "$KRATOS_ADMIN_URL/admin/health/ready" \
+    || fail "Kratos's admin API is not ready" "see flux get helmreleases -n stackspin"
+}
+
+first_id() {
+  printf '%s' "$1" | sed -n 's/^[^{]*{"id":"\([0-9a-f-]*\)".*/\1/p'
+}
+
+field() {
+  printf '%s' "$2" | sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"
+}
+
+find_identity() {
+  found=$(curl -sS --fail-with-body -G "$KRATOS_ADMIN_URL/admin/identities" \
+    --data-urlencode "credentials_identifier=$USER_EMAIL") || fail "could not list identities" "$found"
+  first_id "$found"
+}
+EOF_FUNCTIONS
+}
+
+# Sets POD_COMMAND: `kubectl run` of a short-lived pod named <prefix>-<random> in the single
+# sign-on namespace, image $2, the environment of the remaining `NAME=value` arguments, running
+# the script on its standard input (so it starts only once kubectl is attached and no output is
+# lost); --rm deletes it when the script ends.
+kratos_pod_command() {
+  local prefix=$1 image=$2 pod setting env=()
+  shift 2
+  pod=$(printf '%s-%04x%04x' "$prefix" "$RANDOM" "$RANDOM")
+  for setting in "KRATOS_ADMIN_URL=$KRATOS_ADMIN_URL" "$@"; do env+=("--env=$setting"); done
+  # shellcheck disable=SC2034 # read by the caller
+  POD_COMMAND=(kubectl run "$pod" --namespace="$SSO_NAMESPACE" --image="$image" --restart=Never --rm -i --quiet
+    --pod-running-timeout=5m --overrides="$KRATOS_POD_OVERRIDES" "${env[@]}" --command -- /bin/sh -s)
+}
+
+# Prints a command and the script it reads (dry run).
+print_command_with_script() { # script command...
+  local script=$1
+  shift
+  printf '+'
+  printf ' %q' "$@"
+  printf " <<'EOF'\n%sEOF\n" "$script"
+}
+
+# One key=value line of a pod's output ($2); fails naming the key and what to do ($3) when it is
+# missing or empty. The output may hold a credential, so a failure names the keys it did print,
+# never a value.
+pod_result() {
+  local key=$1 output=$2 again=$3 value
+  value=$(sed -n "s/^$key=//p" <<<"$output" | head -n 1)
+  if [[ -z $value ]]; then
+    die "the pod's output lacks $key (it printed: $(sed -n 's/^\([a-z_]*\)=.\{1,\}$/\1/p' <<<"$output" | paste -sd' ' -)); $again"
+  fi
+  printf '%s' "$value"
+}

@@ -91,7 +91,8 @@ export function bootstrappedCluster(prepared: PreparedTree, options: Bootstrappe
     keysFrom = 'inferred';
     const references = variablesWithoutDefault(prepared);
     for (const k of objectsOf(prepared.tree, 'kustomize.toolkit.fluxcd.io', 'Kustomization')) {
-      const keys = [...references.get(k.id) ?? []].filter((name) => !options.variables.known.has(name));
+      const inline = k.manifest.spec?.postBuild?.substitute ?? {};
+      const keys = [...references.get(k.id) ?? []].filter((name) => !options.variables.known.has(name) && !(name in inline));
       for (const ref of k.manifest.spec?.postBuild?.substituteFrom ?? []) {
         if (ref.kind !== 'Secret' || ref.name === CLUSTER_VARIABLES_SECRET) continue;
         generatedSecrets.set(ref.name, [...new Set([...generatedSecrets.get(ref.name) ?? [], ...keys])].sort());

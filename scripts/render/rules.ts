@@ -238,10 +238,13 @@ export function storageProblems(result: RenderResult, objects: readonly ClusterO
   return problems;
 }
 
-/** Every Ingress: Traefik's class, hosts under the cluster's domain, TLS from a cert-manager ClusterIssuer. */
-export function ingressProblems(objects: readonly ClusterObject[], domain: string): RenderProblem[] {
+/**
+ * Every Ingress: Traefik's class, hosts under the cluster's domain, TLS from a cert-manager
+ * ClusterIssuer: the one `issuer` names when given (the cluster's `letsencrypt_issuer`), else either.
+ */
+export function ingressProblems(objects: readonly ClusterObject[], domain: string, issuer?: string): RenderProblem[] {
   const ingresses = objects.filter((o) => o.manifest.kind === 'Ingress');
-  const issuers: readonly string[] = Object.values(ClusterIssuers);
+  const issuers: readonly string[] = issuer === undefined ? Object.values(ClusterIssuers) : [issuer];
   // Which TLS Secret a certificate is requested for, per host, by an Ingress that asks cert-manager.
   const requested = new Set(ingresses.filter((i) => issuers.includes(i.manifest.metadata?.annotations?.[CLUSTER_ISSUER_ANNOTATION]))
     .flatMap((i) => (i.manifest.spec?.tls ?? []).flatMap((t: any) => (t.hosts ?? []).map((h: string) => `${i.manifest.metadata.namespace}/${t.secretName}/${h}`))));
@@ -249,6 +252,8 @@ export function ingressProblems(objects: readonly ClusterObject[], domain: strin
   for (const o of ingresses) {
     const spec = o.manifest.spec ?? {};
     const at = (message: string): void => { problems.push({ object: o.id, message: `${message} (${o.origin})` }); };
+    const asked = o.manifest.metadata?.annotations?.[CLUSTER_ISSUER_ANNOTATION];
+    if (asked !== undefined && !issuers.includes(asked)) at(`asks cert-manager for ClusterIssuer ${asked}; the cluster's is ${issuers.join(' or ')} (set it through ingress.annotations in infrastructure/traefik.ts)`);
     if (spec.ingressClassName !== INGRESS_CLASS_NAME) at(`has ingressClassName ${spec.ingressClassName ?? '(none)'}; set ${INGRESS_CLASS_NAME}`);
     const tlsHosts = new Map<string, string>((spec.tls ?? []).flatMap((t: any) => (t.hosts ?? []).map((h: string): [string, string] => [h, t.secretName])));
     for (const rule of spec.rules ?? []) {

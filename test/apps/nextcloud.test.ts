@@ -9,6 +9,7 @@ import { charts, imageRef } from '../../catalogue';
 import { Generator, GeneratedSecret } from '../../constructs/generated-secret';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { ingress } from '../../infrastructure/traefik';
+import { PRODUCTION_ISSUER } from '../infrastructure/release-values';
 import { pinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { fluxSubstitute } from '../infrastructure/flux-substitute';
 import { SAMPLE_VARIABLES } from '../infrastructure/release-values';
@@ -104,7 +105,7 @@ describe('nextcloud', () => {
     expect(nc.ingress).toEqual({
       enabled: true,
       className: ingress.className,
-      annotations: { ...ingress.annotations },
+      annotations: PRODUCTION_ISSUER,
       tls: [{ secretName: 'stackspin-nextcloud-files', hosts: [`files.${DOMAIN}`] }],
     });
     const office = one('Ingress', 'onlyoffice');

@@ -1,10 +1,11 @@
 import { parse } from 'yaml';
 import { singleSignOn } from '../../apps/single-sign-on';
-import { wekan, WEKAN_SECRET_ENV, WEKAN_TLS_SECRET } from '../../apps/wekan';
+import { wekan, WEKAN_MAIL_SECRET, WEKAN_SECRET_ENV, WEKAN_TLS_SECRET } from '../../apps/wekan';
 import { images } from '../../catalogue';
 import { vars } from '../../constructs/cluster-variables';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { ingress } from '../../infrastructure/traefik';
+import { PRODUCTION_ISSUER } from '../infrastructure/release-values';
 import { pinnedChart, undeclaredKeys } from '../charts';
 import { componentFiles, fullTree, objects, TreeObject } from '../tree';
 import { ALL_SAMPLE_VARIABLES, imageObjects, releaseInputs, ReleaseInputs } from './release-inputs';
@@ -76,11 +77,12 @@ describe('wekan', () => {
   });
 
   test('GIVEN the secrets WeKan reads WHEN read THEN they come from a Secret of references, never from the values', () => {
-    expect(one('Secret', WEKAN_SECRET_ENV).stringData).toEqual({
-      OAUTH2_SECRET: '${wekan_oauth_client_secret}',
-      MAIL_URL: vars.outgoing_mail_smtp_url,
-    });
-    expect(parse(inputs().merged.extraEnvFrom)).toEqual([{ secretRef: { name: WEKAN_SECRET_ENV } }]);
+    expect(one('Secret', WEKAN_SECRET_ENV).stringData).toEqual({ OAUTH2_SECRET: '${wekan_oauth_client_secret}' });
+    expect(one('Secret', WEKAN_MAIL_SECRET).stringData).toEqual({ MAIL_URL: vars.outgoing_mail_smtp_url });
+    expect(parse(inputs().merged.extraEnvFrom)).toEqual([
+      { secretRef: { name: WEKAN_SECRET_ENV } },
+      { secretRef: { name: WEKAN_MAIL_SECRET, optional: true } },
+    ]);
     expect(inputs().secretValues).toEqual({});
     expect(fullTree().get(`${DIR}/configmap-wekan-values.yaml`)).not.toMatch(/\$\{[a-z_]*(password|secret)[a-z_]*(:=[^}]*)?\}/);
     expect(fullTree().get('cluster/optional/wekan/kustomization-wekan.yaml')).toContain('name: stackspin-wekan-variables');
@@ -89,6 +91,19 @@ describe('wekan', () => {
   test('GIVEN the mail settings WHEN read THEN MAIL_URL comes only from the Secret and the sender from the cluster variables', () => {
     expect(env().MAIL_URL).toBeUndefined();
     expect(env().MAIL_FROM).toBe(`WeKan <${ALL_SAMPLE_VARIABLES.outgoing_mail_from_address}>`);
+  });
+
+  test('GIVEN outgoing mail off WHEN the values are substituted THEN WeKan reads MAIL_URL from a Secret that does not exist, optionally, so no SMTP server is set', () => {
+    const off = releaseInputs(DIR, 'wekan', fixture.defaults, { ...GENERATED, outgoing_mail_enabled: 'false' }).merged;
+    expect(parse(off.extraEnvFrom)).toEqual([
+      { secretRef: { name: WEKAN_SECRET_ENV } },
+      { secretRef: { name: 'wekan-smtp-when-mail-false', optional: true } },
+    ]);
+    expect(objects().some((o) => o.manifest.metadata?.name === 'wekan-smtp-when-mail-false')).toBe(false);
+  });
+
+  test('GIVEN the admin flag WHEN WeKan logs a user in THEN OAUTH2_ADMIN_GROUPS grants WeKan admin to the admin group of the groups claim, and only to it', () => {
+    expect(env().OAUTH2_ADMIN_GROUPS).toBe('admin');
   });
 
   test('GIVEN the chart\'s own environment WHEN the env list replaces it THEN its defaults are kept', () => {
@@ -101,7 +116,7 @@ describe('wekan', () => {
     expect(merged.ingress).toMatchObject({
       enabled: true,
       className: ingress.className,
-      annotations: { ...ingress.annotations },
+      annotations: PRODUCTION_ISSUER,
       hosts: [`wekan.${DOMAIN}`],
       tls: [{ secretName: WEKAN_TLS_SECRET, hosts: [`wekan.${DOMAIN}`] }],
     });

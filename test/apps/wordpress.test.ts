@@ -1,8 +1,10 @@
 import { parse } from 'yaml';
 import { wordpress } from '../../apps/wordpress';
+import { images } from '../../catalogue';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { localPathProvisioner } from '../../infrastructure/local-path-provisioner';
 import { ingress } from '../../infrastructure/traefik';
+import { PRODUCTION_ISSUER } from '../infrastructure/release-values';
 import { pinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { fluxSubstitute } from '../infrastructure/flux-substitute';
 import { SAMPLE_VARIABLES } from '../infrastructure/release-values';
@@ -49,7 +51,7 @@ describe('wordpress', () => {
 
   test('GIVEN the wordpress release WHEN read THEN its own MariaDB subchart is off and no file names a frozen image', () => {
     expect(values('wordpress').mariadb).toEqual({ enabled: false });
-    expect(values('wordpress').image).toBeUndefined();
+    expect(values('wordpress').image).toEqual({ registry: 'docker.io', repository: 'library/wordpress', tag: images.wordpress.tag });
     for (const [file, content] of Object.entries(componentFiles('wordpress'))) {
       expect({ file, bitnami: /bitnami/i.test(content) }).toEqual({ file, bitnami: false });
     }
@@ -71,7 +73,7 @@ describe('wordpress', () => {
     expect(wp.ingress).toMatchObject({
       enabled: true,
       className: ingress.className,
-      annotations: { ...ingress.annotations },
+      annotations: PRODUCTION_ISSUER,
       hosts: [{ host: `www.${DOMAIN}`, paths: [{ path: '/', pathType: 'Prefix' }] }],
       tls: [{ secretName: 'stackspin-wordpress', hosts: [`www.${DOMAIN}`] }],
     });

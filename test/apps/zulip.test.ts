@@ -5,6 +5,7 @@ import { MEMCACHED_SASL, MEMCACHED_SASL_USER } from '../../apps/zulip/backing-se
 import { charts, images } from '../../catalogue';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { ingress } from '../../infrastructure/traefik';
+import { PRODUCTION_ISSUER } from '../infrastructure/release-values';
 import { pinnedChart, PinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { componentFiles, fullTree, objects, TreeObject } from '../tree';
 import { ALL_SAMPLE_VARIABLES, coalesce, imageObjects, releaseInputs, ReleaseInputs } from './release-inputs';
@@ -158,10 +159,11 @@ describe('zulip', () => {
     expect(env).toMatchObject({
       SETTING_EXTERNAL_HOST: `zulip.${DOMAIN}`,
       SETTING_ZULIP_ADMINISTRATOR: ALL_SAMPLE_VARIABLES.admin_email,
-      SETTING_EMAIL_HOST: ALL_SAMPLE_VARIABLES.outgoing_mail_smtp_host,
+      SETTING_EMAIL_HOST: `('${ALL_SAMPLE_VARIABLES.outgoing_mail_smtp_host}' if 'true' == 'true' else None)`,
       SETTING_EMAIL_HOST_USER: ALL_SAMPLE_VARIABLES.outgoing_mail_smtp_user,
       SETTING_EMAIL_PORT: Number(ALL_SAMPLE_VARIABLES.outgoing_mail_smtp_port),
-      SETTING_EMAIL_USE_TLS: 'True',
+      SETTING_EMAIL_USE_SSL: '(587 == 465)',
+      SETTING_EMAIL_USE_TLS: '(587 != 465)',
       SETTING_NOREPLY_EMAIL_ADDRESS: ALL_SAMPLE_VARIABLES.outgoing_mail_from_address,
       SECRETS_email_password: ALL_SAMPLE_VARIABLES.outgoing_mail_smtp_password,
     });
@@ -182,7 +184,7 @@ describe('zulip', () => {
     expect(inputs('zulip').values.ingress).toEqual({
       enabled: true,
       className: ingress.className,
-      annotations: { ...ingress.annotations },
+      annotations: PRODUCTION_ISSUER,
       hosts: [{ host: `zulip.${DOMAIN}`, paths: [{ path: '/' }] }],
       tls: [{ secretName: ZULIP_TLS_SECRET, hosts: [`zulip.${DOMAIN}`] }],
     });

@@ -1,4 +1,4 @@
-import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, variableReference, vars } from '../../constructs/cluster-variables';
+import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, deriveVariables, isTypedReference, variableReference, vars } from '../../constructs/cluster-variables';
 
 describe('cluster variables', () => {
   test('GIVEN a required variable WHEN referenced THEN it renders ${name}, without a default', () => {
@@ -22,5 +22,22 @@ describe('cluster variables', () => {
       expect({ name, ok: spec.schema.safeParse(spec.example).success }).toEqual({ name, ok: true });
       if (spec.default !== undefined && spec.default !== '') expect({ name, ok: spec.schema.safeParse(spec.default).success }).toEqual({ name, ok: true });
     }
+  });
+
+  test.each([
+    ['465', 'false', 'smtps://'],
+    ['587', 'true', 'smtp://'],
+    ['25', 'true', 'smtp://'],
+  ])('GIVEN SMTP port %s WHEN bootstrap derives the variables THEN STARTTLS is %s and the URL scheme %s', (port, starttls, scheme) => {
+    const derived = deriveVariables({ outgoing_mail_smtp_port: port, outgoing_mail_smtp_host: 'smtp.example.org' });
+    expect(derived.outgoing_mail_smtp_starttls).toBe(starttls);
+    expect(derived.outgoing_mail_smtp_url.startsWith(scheme)).toBe(true);
+  });
+
+  test('GIVEN the derived STARTTLS flag WHEN referenced alone THEN it stays a plain boolean for YAML, with the default of clusters bootstrapped before it', () => {
+    expect(vars.outgoing_mail_smtp_starttls).toBe('${outgoing_mail_smtp_starttls:=true}');
+    expect(isTypedReference(vars.outgoing_mail_smtp_starttls)).toBe(true);
+    expect(isTypedReference(vars.outgoing_mail_smtp_url)).toBe(false);
+    expect(isTypedReference(vars.letsencrypt_issuer)).toBe(false);
   });
 });

@@ -1,13 +1,15 @@
 import { App, Chart } from 'cdk8s';
+import * as jmespath from 'jmespath';
 import { parse } from 'yaml';
 import { alloy } from '../../apps/monitoring/alloy';
 import { EVENTS_APP_LABEL } from '../../apps/monitoring/alloy-config';
-import { ADMIN_EMAIL_RECEIVER } from '../../apps/monitoring/alertmanager';
+import { ADMIN_EMAIL_RECEIVER, NO_EMAIL_RECEIVER } from '../../apps/monitoring/alertmanager';
 import { TRAEFIK_MIDDLEWARES_ANNOTATION, TraefikBasicAuth } from '../../apps/monitoring/basic-auth';
 import { fluxAlerts } from '../../apps/monitoring/flux-alerts';
 import { kubePrometheusStack } from '../../apps/monitoring/kube-prometheus-stack';
 import { loki } from '../../apps/monitoring/loki';
 import { singleSignOn, SingleSignOnOutputs } from '../../apps/single-sign-on';
+import { deriveVariables } from '../../constructs/cluster-variables';
 import { Namespaces } from '../../constructs/component';
 import { GeneratedSecret, Generator } from '../../constructs/generated-secret';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
@@ -83,7 +85,7 @@ describe('monitoring', () => {
 
   describe('alerting', () => {
     test('GIVEN the alertmanager config WHEN read after substitution THEN every alert but Watchdog is e-mailed to admin_email', () => {
-      const config = core('kube-prometheus-stack').alertmanager.config;
+      const config = releaseValues('core', 'kube-prometheus-stack', { ...SAMPLE_VARIABLES, outgoing_mail_enabled: 'true' }).alertmanager.config;
       expect(config.route.receiver).toBe(ADMIN_EMAIL_RECEIVER);
       expect(config.route.routes.every((r: any) => r.receiver === 'null' && r.matchers.length === 1)).toBe(true);
       const receiver = config.receivers.find((r: any) => r.name === ADMIN_EMAIL_RECEIVER);
@@ -93,10 +95,32 @@ describe('monitoring', () => {
     });
 
     test('GIVEN the outgoing mail variables WHEN substituted THEN alertmanager sends through that SMTP server', () => {
-      const mail = { ...SAMPLE_VARIABLES, outgoing_mail_smtp_host: 'smtp.example.net', outgoing_mail_smtp_port: '465', outgoing_mail_smtp_user: 'alerts@example.net', outgoing_mail_from_address: 'alerts@example.net', outgoing_mail_smtp_password: 's3cret' };
-      const global = releaseValues('core', 'kube-prometheus-stack', mail).alertmanager.config.global;
+      const mail = { ...SAMPLE_VARIABLES, outgoing_mail_enabled: 'true', outgoing_mail_smtp_host: 'smtp.example.net', outgoing_mail_smtp_port: '465', outgoing_mail_smtp_user: 'alerts@example.net', outgoing_mail_from_address: 'alerts@example.net', outgoing_mail_smtp_password: 's3cret' };
+      const global = releaseValues('core', 'kube-prometheus-stack', { ...mail, ...deriveVariables(mail) }).alertmanager.config.global;
       expect(global).toMatchObject({ smtp_smarthost: 'smtp.example.net:465', smtp_auth_username: 'alerts@example.net', smtp_from: 'alerts@example.net' });
       expect(secretValues('kube-prometheus-stack', mail).alertmanager.config.global).toEqual({ smtp_auth_password: 's3cret' });
+    });
+
+    test.each([
+      ['465', false, 'implicit TLS: Alertmanager dials TLS on 465 and must not also demand STARTTLS'],
+      ['587', true, 'STARTTLS, required'],
+      ['2525', true, 'STARTTLS, required'],
+    ])('GIVEN SMTP port %s WHEN bootstrap derives the variables THEN smtp_require_tls is %s (%s)', (port, requireTls) => {
+      const mail = { ...SAMPLE_VARIABLES, outgoing_mail_enabled: 'true', outgoing_mail_smtp_port: port };
+      expect(releaseValues('core', 'kube-prometheus-stack', { ...mail, ...deriveVariables(mail) }).alertmanager.config.global.smtp_require_tls).toBe(requireTls);
+    });
+
+    test('GIVEN a cluster bootstrapped before the TLS flag was derived WHEN substituted THEN STARTTLS stays required, as before', () => {
+      expect(core('kube-prometheus-stack').alertmanager.config.global.smtp_require_tls).toBe(true);
+    });
+
+    test('GIVEN outgoing mail off WHEN the route is read THEN alerts go to the receiver without e-mail, so Alertmanager contacts no SMTP server', () => {
+      for (const variables of [SAMPLE_VARIABLES, { ...SAMPLE_VARIABLES, outgoing_mail_enabled: 'false' }]) {
+        const config = releaseValues('core', 'kube-prometheus-stack', variables).alertmanager.config;
+        expect(config.route.receiver).toBe(NO_EMAIL_RECEIVER);
+        const used = [config.route.receiver, ...config.route.routes.map((r: any) => r.receiver)];
+        expect(config.receivers.filter((r: any) => used.includes(r.name)).flatMap((r: any) => r.email_configs ?? [])).toEqual([]);
+      }
     });
 
     test('GIVEN the monitoring tree WHEN searched THEN the SMTP password is referenced only by the release\'s secret values', () => {
@@ -153,9 +177,21 @@ describe('monitoring', () => {
       expect(ini.server.root_url).toBe('https://grafana.stackspin.example.org');
     });
 
-    test('GIVEN an admin e-mail with an apostrophe WHEN substituted THEN the role mapping makes that address Admin and others Viewer', () => {
+    test('GIVEN an admin e-mail with an apostrophe WHEN substituted THEN the role mapping is one JMESPath expression with that address', () => {
       const path = grafanaIni({ ...SAMPLE_VARIABLES, admin_email: "o'brien@example.org" })['auth.generic_oauth'].role_attribute_path;
-      expect(path).toBe("email == `\"o'brien@example.org\"` && 'Admin' || 'Viewer'");
+      expect(path).toBe("(email == `\"o'brien@example.org\"` || contains(groups || `[]`, 'admin')) && 'Admin' || 'Viewer'");
+      expect(jmespath.search({ email: "o'brien@example.org" }, path)).toBe('Admin');
+    });
+
+    test.each([
+      ['a user whose groups claim holds admin (the flag)', 'Admin', { email: 'ada@example.org', groups: ['admin'] }],
+      ['the cluster administrator, without the claim', 'Admin', { email: 'admin@example.org' }],
+      ['a user with the claim empty (flag revoked)', 'Viewer', { email: 'ada@example.org', groups: [] }],
+      ['a user without the claim (the hook did not answer)', 'Viewer', { email: 'ada@example.org' }],
+      ['a user in other groups only', 'Viewer', { email: 'ada@example.org', groups: ['administrators', 'staff'] }],
+    ])('GIVEN %s WHEN Grafana evaluates role_attribute_path (JMESPath, as Grafana does) THEN the role is %s', (_who, role, claims) => {
+      const path = grafanaIni()['auth.generic_oauth'].role_attribute_path;
+      expect(jmespath.search(claims, path)).toBe(role);
     });
 
     test('GIVEN the grafana OAuth2Client WHEN read THEN it redirects to grafana\'s callback and grafana reads its client secret from it', () => {
@@ -239,6 +275,10 @@ describe('monitoring', () => {
       expect(config).toContain('loki.source.file "pods"');
       expect(config).toContain('loki.source.kubernetes_events "events"');
       expect(config).toContain(`app = "${EVENTS_APP_LABEL}"`);
+      // The documents' queries: {app="eventrouter"} for events, {container_name="hydra"} for a container.
+      expect(EVENTS_APP_LABEL).toBe('eventrouter');
+      expect(config).toMatch(/rule \{\s+source_labels = \["__meta_kubernetes_pod_container_name"\]\s+target_label {2}= "container_name"\s+\}/);
+      expect(config).toContain('job_name   = "kubernetes-events"');
       expect(config).toContain('url = "http://loki.stackspin.svc.cluster.local:3100/loki/api/v1/push"');
       expect(config).not.toMatch(/\{\{|\$\{/);
       expect(v.alloy.mounts.varlog).toBe(true);

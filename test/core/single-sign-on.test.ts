@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { ADMIN_SCRIPT, ADMIN_SECRET } from '../../apps/single-sign-on/admin-identity';
+import { ADMIN_METADATA, ADMIN_SCRIPT, ADMIN_SECRET } from '../../apps/single-sign-on/admin-identity';
 import { ISSUER_URL } from '../../apps/single-sign-on/endpoints';
 import { IDENTITY_SCHEMA } from '../../apps/single-sign-on/identity-schema';
 import { ADMIN_PASSWORD_KEY, SINGLE_SIGN_ON_BACKUP_SET, singleSignOn } from '../../apps/single-sign-on';
@@ -210,6 +210,45 @@ describe('single sign-on', () => {
     expect(container.env.find((e: any) => e.name === 'ADMIN_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: ADMIN_SECRET, key: 'password' });
     expect(manifest(`secret-${ADMIN_SECRET}.yaml`).stringData).toEqual({ password: `GENERATED-VALUE-${ADMIN_PASSWORD_KEY}` });
     expect(container.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+  });
+
+  describe('the admin Job\'s script, as Flux substitutes it, against a stub of Kratos\'s admin API', () => {
+    const stubDir = path.join(__dirname, '..', 'scripts', 'stubs');
+    const run = (state: string): string => {
+      const [job] = manifests('Job');
+      const container = job.spec.template.spec.containers[0];
+      const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? 'S3cret-password']));
+      return execFileSync('sh', ['-c', container.command[2]], { env: { ...env, PATH: `${stubDir}/pod-bin:${process.env.PATH}`, STUB_STATE: state }, encoding: 'utf8' });
+    };
+    const state = (identities?: unknown[]): string => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sso-admin-'));
+      fs.writeFileSync(path.join(dir, 'calls'), '');
+      if (identities) fs.writeFileSync(path.join(dir, 'kratos-identities.json'), JSON.stringify(identities));
+      return dir;
+    };
+    const identities = (dir: string): any[] => JSON.parse(fs.readFileSync(path.join(dir, 'kratos-identities.json'), 'utf8'));
+    const existing = (metadata?: unknown): unknown => ({ id: '0b6a56b0-2f5e-4c1a-9d43-6a3f1e8c2b10', traits: { email: 'admin@example.org' }, ...(metadata === undefined ? {} : { metadata_admin: metadata }) });
+
+    test('GIVEN a fresh Kratos WHEN the Job runs THEN it creates the administrator flagged admin, with the password', () => {
+      const dir = state();
+      expect(run(dir)).toContain('Created the administrator admin@example.org, flagged admin');
+      expect(identities(dir)).toEqual([expect.objectContaining({ traits: { email: 'admin@example.org', name: 'Administrator' }, metadata_admin: JSON.parse(ADMIN_METADATA) })]);
+      expect(fs.readFileSync(path.join(dir, 'calls'), 'utf8')).toContain('"credentials":{"password":{"config":{"password":"S3cret-password"}}}');
+    });
+
+    test('GIVEN an administrator created before the flag existed WHEN the Job runs again THEN it flags them admin, and nothing else changes', () => {
+      const dir = state([existing()]);
+      expect(run(dir)).toContain('The administrator admin@example.org exists; flagged admin');
+      expect(identities(dir)).toEqual([{ ...(existing() as object), metadata_admin: { admin: true } }]);
+      expect(fs.readFileSync(path.join(dir, 'calls'), 'utf8')).not.toMatch(/^curl POST/m);
+    });
+
+    test.each([[{ admin: true }], [{ admin: false }]])('GIVEN an administrator with admin metadata %j WHEN the Job runs again THEN it is left as it is (a revoked flag stays revoked)', (metadata) => {
+      const dir = state([existing(metadata)]);
+      expect(run(dir)).toContain('The administrator admin@example.org exists; nothing to do');
+      expect(identities(dir)).toEqual([existing(metadata)]);
+      expect(fs.readFileSync(path.join(dir, 'calls'), 'utf8')).not.toMatch(/^curl (POST|PATCH)/m);
+    });
   });
 
   test('GIVEN the admin script WHEN checked by shellcheck as POSIX sh THEN it has no findings', () => {

@@ -1,6 +1,8 @@
 import { parse } from 'yaml';
 import { fullTree } from '../tree';
 import { fluxSubstitute } from './flux-substitute';
+import { ClusterIssuers } from '../../infrastructure/cert-manager/issuers';
+import { CLUSTER_ISSUER_ANNOTATION } from '../../infrastructure/traefik';
 
 /** Sample cluster variables, as an operator's `.flux.env` sets them. */
 export const SAMPLE_VARIABLES: Readonly<Record<string, string>> = {
@@ -8,6 +10,9 @@ export const SAMPLE_VARIABLES: Readonly<Record<string, string>> = {
   admin_email: 'admin@example.org',
   ip_address: '1.2.3.4',
 };
+
+/** An Ingress's annotations after substitution on a cluster that keeps the default issuer. */
+export const PRODUCTION_ISSUER: Readonly<Record<string, string>> = { [CLUSTER_ISSUER_ANNOTATION]: ClusterIssuers.PRODUCTION };
 
 /**
  * The Helm values a component's release receives from its values ConfigMap after Flux has

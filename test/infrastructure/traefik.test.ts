@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { CLUSTER_VARIABLES } from '../../constructs/cluster-variables';
-import { ClusterIssuers } from '../../infrastructure/cert-manager/issuers';
+import { fluxSubstitute } from './flux-substitute';
+import { ClusterIssuers, LETSENCRYPT_PREFIX } from '../../infrastructure/cert-manager/issuers';
 import { ingress, INGRESS_CLASS_NAME, IP_ALLOW_LIST_MIDDLEWARE } from '../../infrastructure/traefik';
 import { componentFiles, ofKind } from '../tree';
 import { pinnedChart, schemaErrors, undeclaredKeys } from '../charts';
@@ -81,8 +82,20 @@ describe('traefik', () => {
     expect(renderTpl(extra)).toContain('sourceRange: ["0.0.0.0/0","::/0"]');
   });
 
-  test('GIVEN the ingress helper WHEN read THEN it names the IngressClass and the production ClusterIssuer', () => {
-    expect(ingress).toEqual({ className: 'traefik', annotations: { 'cert-manager.io/cluster-issuer': ClusterIssuers.PRODUCTION } });
+  test('GIVEN the ingress helper WHEN read THEN it names the IngressClass and the ClusterIssuer letsencrypt_issuer selects, production by default', () => {
+    expect(ingress).toEqual({ className: 'traefik', annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt-${letsencrypt_issuer:=production}' } });
+    const issuer = (variables: Record<string, string>): string => fluxSubstitute(ingress.annotations['cert-manager.io/cluster-issuer'], variables);
+    expect(issuer({})).toBe(ClusterIssuers.PRODUCTION);
+    expect(issuer({ letsencrypt_issuer: 'staging' })).toBe(ClusterIssuers.STAGING);
+  });
+
+  test('GIVEN every value letsencrypt_issuer accepts WHEN it completes the issuer name THEN that ClusterIssuer exists, and nothing else is accepted', () => {
+    const schema = CLUSTER_VARIABLES.letsencrypt_issuer.schema;
+    for (const choice of ['production', 'staging']) {
+      expect(schema.safeParse(choice).success).toBe(true);
+      expect(Object.values(ClusterIssuers)).toContain(`${LETSENCRYPT_PREFIX}${choice}`);
+    }
+    for (const bad of ['Production', 'letsencrypt-staging', 'prod', '']) expect(schema.safeParse(bad).success).toBe(false);
   });
 
   test('GIVEN the HelmRelease WHEN read THEN it runs in stackspin and installs the chart CRDs (Middleware among them)', () => {

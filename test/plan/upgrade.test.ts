@@ -181,7 +181,7 @@ describe('upgrade plan', () => {
       const plan = await upgrade(synthesize([wordpress]), { before });
 
       expect(plan.cluster.keysFrom).toBe('inferred');
-      expect(plan.cluster.input.generatedSecrets).toEqual(new Map([['stackspin-wordpress-variables', ['wordpress_mariadb_password', 'wordpress_mariadb_root_password']]]));
+      expect(plan.cluster.input.generatedSecrets).toEqual(new Map([['stackspin-wordpress-variables', ['wordpress_admin_password', 'wordpress_mariadb_password', 'wordpress_mariadb_root_password']]]));
       expect(blockers(plan)).toEqual([]);
       expect(plan.after.generated).toEqual([]);
     });

@@ -118,6 +118,25 @@ describe('render rules on hand-made clusters', () => {
     ]);
   });
 
+  test('GIVEN the cluster\'s issuer WHEN an Ingress asks another, or one that does not exist THEN it is named, and its host counts as unissued', () => {
+    const ingress = (name: string, issuer: string): ClusterObject => object({
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
+      metadata: { name, namespace: 'apps', annotations: { 'cert-manager.io/cluster-issuer': issuer } },
+      spec: { ingressClassName: 'traefik', rules: [{ host: `${name}.example.org` }], tls: [{ hosts: [`${name}.example.org`], secretName: name }] },
+    }, 'HelmRelease apps/web');
+    const objects = [ingress('staging', 'letsencrypt-staging'), ingress('production', 'letsencrypt-production'), ingress('typo', 'letsencrypt-prod')];
+    expect(lines(ingressProblems(objects, 'example.org', 'letsencrypt-staging')).map((l) => l.slice(0, l.indexOf(' (')))).toEqual([
+      "Ingress apps/production: asks cert-manager for ClusterIssuer letsencrypt-production; the cluster's is letsencrypt-staging",
+      'Ingress apps/production: serves production.example.org with TLS Secret production, for which no Ingress asks cert-manager',
+      "Ingress apps/typo: asks cert-manager for ClusterIssuer letsencrypt-prod; the cluster's is letsencrypt-staging",
+      'Ingress apps/typo: serves typo.example.org with TLS Secret typo, for which no Ingress asks cert-manager',
+    ]);
+    expect(lines(ingressProblems(objects, 'example.org')).map((l) => l.slice(0, l.indexOf(' (')))).toEqual([
+      "Ingress apps/typo: asks cert-manager for ClusterIssuer letsencrypt-prod; the cluster's is letsencrypt-production or letsencrypt-staging",
+      'Ingress apps/typo: serves typo.example.org with TLS Secret typo, for which no Ingress asks cert-manager',
+    ]);
+  });
+
   test('GIVEN workloads that request more than the node has WHEN summed THEN the budget is named', () => {
     const big = object(deployment('big', { containers: [{ name: 'main', image: 'x:1', resources: { requests: { cpu: '3', memory: '6Gi' } } }] }), 'HelmRelease apps/web');
     const replicated = { ...big, manifest: { ...big.manifest, spec: { ...big.manifest.spec, replicas: 2 } } };

@@ -1,4 +1,5 @@
 import { CLUSTER_VARIABLES } from '../../constructs/cluster-variables';
+import { LETSENCRYPT_PREFIX } from '../../infrastructure/cert-manager/issuers';
 import {
   backupLabelProblems, capacity, clusterObjects, ClusterObject, imageProblems, ingressProblems, referenceProblems,
   renderFailures, RenderProblem, schemaProblems, storageProblems, treeSchemaProblems,
@@ -47,8 +48,8 @@ describe('the platform rendered with every app', () => {
     expect(lines(storageProblems(result, objects))).toEqual([]);
   });
 
-  test('GIVEN every Ingress WHEN read THEN it is Traefik\'s, under the domain, with a certificate from cert-manager', () => {
-    expect(lines(ingressProblems(objects, CLUSTER_VARIABLES.domain.example))).toEqual([]);
+  test('GIVEN every Ingress WHEN read THEN it is Traefik\'s, under the domain, with a certificate from the cluster\'s issuer', () => {
+    expect(lines(ingressProblems(objects, CLUSTER_VARIABLES.domain.example, `${LETSENCRYPT_PREFIX}${CLUSTER_VARIABLES.letsencrypt_issuer.example}`))).toEqual([]);
   });
 
   test('GIVEN every workload of the tree and the charts WHEN their requests are summed THEN they fit the documented node', () => {

@@ -12,9 +12,15 @@ setup() {
   ADMIN_CREDENTIALS=$ROOT/scripts/admin-credentials.sh
 }
 
-seed_secret() { # name key value
-  printf '{"metadata":{"name":"%s","resourceVersion":"1"},"data":{"%s":"%s"}}' "$1" "$2" "$(printf '%s' "$3" | base64)" \
-    >"$STUB_STATE/secrets/$1.json"
+seed_secret() { # name key value [key value]...
+  local name=$1 data='' separator=''
+  shift
+  while (($# > 0)); do
+    data+=$(printf '%s"%s":"%s"' "$separator" "$1" "$(printf '%s' "$2" | base64)")
+    separator=,
+    shift 2
+  done
+  printf '{"metadata":{"name":"%s","resourceVersion":"1"},"data":{%s}}' "$name" "$data" >"$STUB_STATE/secrets/$name.json"
 }
 
 @test "GIVEN a bootstrapped cluster WHEN admin-credentials runs THEN it prints the admin e-mail and the single sign-on admin password" {
@@ -50,4 +56,42 @@ seed_secret() { # name key value
   [ "$status" -eq 0 ]
   [[ $output == "usage: admin-credentials.sh"* ]]
   [ ! -s "$STUB_STATE/calls" ]
+}
+
+@test "GIVEN a cluster with WordPress WHEN admin-credentials runs THEN it also prints WordPress's admin login and address" {
+  seed_secret stackspin-cluster-variables admin_email admin@example.org domain stackspin.example.org
+  seed_secret stackspin-single-sign-on-variables single_sign_on_admin_password S3cretPassw0rd
+  seed_secret stackspin-wordpress-variables wordpress_admin_password WpPassw0rd wordpress_mariadb_password x
+  run "$ADMIN_CREDENTIALS"
+  [ "$status" -eq 0 ]
+  [[ $output == *"password: S3cretPassw0rd"* ]]
+  [[ $output == *"WordPress admin login at https://www.stackspin.example.org/wp-admin/ (as created at install):"* ]]
+  [[ $output == *$'user:     admin\n  password: WpPassw0rd'* ]]
+}
+
+@test "GIVEN a cluster without WordPress WHEN admin-credentials runs THEN it prints the single sign-on login and says WordPress is not installed" {
+  seed_secret stackspin-cluster-variables admin_email admin@example.org domain stackspin.example.org
+  seed_secret stackspin-single-sign-on-variables single_sign_on_admin_password S3cretPassw0rd
+  run "$ADMIN_CREDENTIALS"
+  [ "$status" -eq 0 ]
+  [[ $output == *"password: S3cretPassw0rd"* ]]
+  [[ $output == *"WordPress is not installed (scripts/install-app.sh wordpress); it has no admin login yet."* ]]
+}
+
+@test "GIVEN WordPress before its password is generated WHEN admin-credentials runs THEN it names the missing key" {
+  seed_secret stackspin-cluster-variables admin_email admin@example.org domain stackspin.example.org
+  seed_secret stackspin-single-sign-on-variables single_sign_on_admin_password S3cretPassw0rd
+  seed_secret stackspin-wordpress-variables wordpress_mariadb_password x
+  run "$ADMIN_CREDENTIALS"
+  [ "$status" -ne 0 ]
+  [[ $output == *"Secret stackspin-wordpress-variables has no key wordpress_admin_password yet"* ]]
+}
+
+@test "GIVEN the script's WordPress user, Secret and key WHEN compared with the TypeScript that installs WordPress THEN they are the same" {
+  read -r user key < <(cd "$ROOT" && node -r ./node_modules/ts-node/register/transpile-only -e '
+    const w = require("./apps/wordpress"); console.log(w.WORDPRESS_ADMIN_USER, w.WORDPRESS_ADMIN_PASSWORD_KEY)')
+  grep -qx "readonly WORDPRESS_USER=$user" "$ADMIN_CREDENTIALS"
+  grep -qx "readonly WORDPRESS_PASSWORD_KEY=$key" "$ADMIN_CREDENTIALS"
+  grep -qx 'readonly WORDPRESS_SECRET=stackspin-wordpress-variables' "$ADMIN_CREDENTIALS"
+  grep -q '^  wordpress_admin_password: password$' "$ROOT/dist/flux2/infrastructure/generated-secrets/configmap-stackspin-wordpress-variables-keys.yaml"
 }

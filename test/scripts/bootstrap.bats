@@ -32,9 +32,9 @@ setup() {
   [[ $output == *"install-app.sh <app>"* ]]
 }
 
-@test "GIVEN a fresh server WHEN bootstrap runs THEN k3s is the catalogue's version without bundled Traefik and local storage" {
+@test "GIVEN a fresh server WHEN bootstrap runs THEN k3s is the catalogue's version without bundled Traefik and local storage, ip_address its external address and in its certificate, its kubeconfig root's alone" {
   use_fresh_run
-  grep -qxF "k3s-install INSTALL_K3S_VERSION=$K3S_VERSION INSTALL_K3S_EXEC=server --disable traefik --disable local-storage" "$STUB_STATE/calls"
+  grep -qxF "k3s-install INSTALL_K3S_VERSION=$K3S_VERSION INSTALL_K3S_EXEC=server --disable traefik --disable local-storage --write-kubeconfig-mode 0600 --node-external-ip 203.0.113.7 --tls-san 203.0.113.7" "$STUB_STATE/calls"
   grep -qF "curl https://raw.githubusercontent.com/k3s-io/k3s/$K3S_VERSION/install.sh" "$STUB_STATE/calls"
   [ -x "$STUB_BIN/flux" ]
 }
@@ -304,4 +304,54 @@ setup() {
     [[ $output != *SuperSecret123* ]]
   done
   [ ! -s "$STUB_STATE/calls" ]
+}
+
+@test "GIVEN a fresh server WHEN bootstrap runs THEN root's ~/.kube/config links to k3s's kubeconfig, which is readable by root only, so kubectl and flux work in any root shell" {
+  use_fresh_run
+  [ "$status" -eq 0 ]
+  [ -L "$ROOT_KUBECONFIG" ]
+  [ "$(readlink "$ROOT_KUBECONFIG")" = "$K3S_KUBECONFIG" ]
+  # The fresh run's own directory (use_fresh_run re-creates the link at this test's paths).
+  [ "$(stat -c %a "$BATS_FILE_TMPDIR/fresh/root/.kube")" = 700 ]
+  [ "$(stat -c %a "$K3S_KUBECONFIG")" = 600 ]
+  [[ $output == *"kubectl and flux reach the cluster in any root shell (/"*"/root/.kube/config links to /"*"/etc/rancher/k3s/k3s.yaml)."* ]]
+}
+
+@test "GIVEN the link in place WHEN bootstrap runs again THEN it is kept as it is and nothing is re-linked" {
+  use_fresh_run
+  run "$BOOTSTRAP" --env-file "$ENV_FILE" "${FRESH_FLAGS[@]}"
+  [ "$status" -eq 0 ]
+  [[ $output == *"$ROOT_KUBECONFIG links to k3s's kubeconfig"* ]]
+  [[ $output != *"linking $ROOT_KUBECONFIG"* ]]
+  [ "$(readlink "$ROOT_KUBECONFIG")" = "$K3S_KUBECONFIG" ]
+}
+
+@test "GIVEN a kubeconfig of root's own WHEN bootstrap runs THEN it is left untouched and the warning says how to connect" {
+  mkdir -p "$(dirname "$ROOT_KUBECONFIG")"
+  echo 'mine' >"$ROOT_KUBECONFIG"
+  run "$BOOTSTRAP" --env-file "$ENV_FILE"
+  [ "$status" -eq 0 ]
+  [ "$(cat "$ROOT_KUBECONFIG")" = mine ]
+  [[ $output == *"warning: $ROOT_KUBECONFIG exists and is not k3s's kubeconfig; left as it is"* ]]
+  [ "$(stat -c %a "$K3S_KUBECONFIG")" = 600 ]
+}
+
+@test "GIVEN --dry-run WHEN bootstrap runs THEN it shows the k3s options with ip_address and the kubeconfig link, and creates neither" {
+  run "$BOOTSTRAP" --env-file "$ENV_FILE" --dry-run
+  [ "$status" -eq 0 ]
+  [[ $output == *"INSTALL_K3S_EXEC=server\ --disable\ traefik\ --disable\ local-storage\ --write-kubeconfig-mode\ 0600\ --node-external-ip\ 203.0.113.7\ --tls-san\ 203.0.113.7"* ]]
+  [[ $output == *"+ install -d -m 0700 $(dirname "$ROOT_KUBECONFIG")"* ]]
+  [[ $output == *"+ ln -s $K3S_KUBECONFIG $ROOT_KUBECONFIG"* ]]
+  [[ $output == *"+ chmod 0600 $K3S_KUBECONFIG"* ]]
+  [ ! -e "$ROOT_KUBECONFIG" ]
+  [ ! -e "$K3S_KUBECONFIG" ]
+}
+
+@test "GIVEN an existing cluster WHEN bootstrap runs THEN no kubeconfig is linked (KUBECONFIG names the operator's)" {
+  export KUBECONFIG=$BATS_TEST_TMPDIR/kubeconfig
+  : >"$KUBECONFIG"
+  run "$BOOTSTRAP" --env-file "$ENV_FILE" --existing-cluster
+  [ "$status" -eq 0 ]
+  [ ! -e "$ROOT_KUBECONFIG" ]
+  [[ $output != *"any root shell"* ]]
 }

@@ -22,6 +22,11 @@ single_sign_on_constants() {
     console.log([Namespaces.CORE, Internal.KRATOS_ADMIN, IDENTITY_SCHEMA_ID, imageRef("curl")].join("\n"));')
 }
 
+metadata_of() {
+  node -e 'const i = require(process.argv[1]).find((x) => x.traits.email === process.argv[2]); console.log(JSON.stringify(i.metadata_admin ?? null))' \
+    "$STUB_STATE/kratos-identities.json" "$1"
+}
+
 identity_count() {
   node -e 'console.log(require(process.argv[1]).length)' "$STUB_STATE/kratos-identities.json"
 }
@@ -76,7 +81,7 @@ identity_count() {
   [ "$status" -eq 0 ]
   [ ! -s "$STUB_STATE/calls" ]
   [ ! -e "$STUB_STATE/kratos-identities.json" ]
-  [[ $output == *"+ kubectl run create-user-"*" --rm -i "*"--env=USER_EMAIL=ada@example.org --env=USER_NAME=Ada\\ Lovelace --command -- /bin/sh -s <<'EOF'"* ]]
+  [[ $output == *"+ kubectl run create-user-"*" --rm -i "*"--env=USER_EMAIL=ada@example.org --env=USER_NAME=Ada\\ Lovelace --env=USER_ADMIN=false --command -- /bin/sh -s <<'EOF'"* ]]
   # shellcheck disable=SC2016 # the pod's script, verbatim
   [[ $output == *'"$KRATOS_ADMIN_URL/admin/recovery/code"'* ]]
   [[ $output == *"Dry run: nothing was changed."* ]]
@@ -171,4 +176,40 @@ identity_count() {
   [[ $output == *"error: the pod's output lacks expires_at (it printed: status id recovery_link recovery_code); run create-user.sh again"* ]]
   [[ $output != *"recovery?flow="* ]]
   [[ ! $output =~ [0-9]{6} ]]
+}
+
+@test "GIVEN --admin WHEN create-user creates a user THEN the identity carries the admin-only metadata the admin Job gives the administrator, and the Zulip step is named" {
+  run "$CREATE_USER" ada@example.org --name "Ada Lovelace" --admin
+  [ "$status" -eq 0 ]
+  grep -qE '^curl POST /admin/identities \{"schema_id":"default","state":"active","traits":\{"email":"ada@example\.org","name":"Ada Lovelace"\},"metadata_admin":\{"admin":true\}\}$' "$STUB_STATE/calls"
+  metadata=$(cd "$ROOT" && node -r ./node_modules/ts-node/register/transpile-only -e 'console.log(require("./apps/single-sign-on/admin-identity").ADMIN_METADATA)')
+  [ "$(metadata_of ada@example.org)" = "$metadata" ]
+  [[ $output == *"Created ada@example.org (identity "*"), flagged admin."* ]]
+  [[ $output == *"Zulip: after their first login there, run scripts/user-admin.sh ada@example.org --grant"* ]]
+}
+
+@test "GIVEN no --admin WHEN create-user creates a user THEN the identity has no admin metadata" {
+  run "$CREATE_USER" ada@example.org
+  [ "$status" -eq 0 ]
+  [ "$(metadata_of ada@example.org)" = null ]
+  [[ $output != *"flagged admin"* ]]
+}
+
+@test "GIVEN an existing user WHEN create-user runs with --admin THEN their flag is kept and it names user-admin.sh" {
+  run "$CREATE_USER" ada@example.org
+  [ "$status" -eq 0 ]
+  run "$CREATE_USER" ada@example.org --admin
+  [ "$status" -eq 0 ]
+  refute_call '^curl PATCH'
+  [ "$(metadata_of ada@example.org)" = null ]
+  [[ $output == *"not created again, its name and admin flag are unchanged."* ]]
+  [[ $output == *"To flag them admin: scripts/user-admin.sh ada@example.org --grant"* ]]
+}
+
+@test "GIVEN --admin with --dry-run WHEN create-user runs THEN the pod would create the user flagged admin, and nothing is created" {
+  run "$CREATE_USER" ada@example.org --admin --dry-run
+  [ "$status" -eq 0 ]
+  [ ! -s "$STUB_STATE/calls" ]
+  [[ $output == *"--env=USER_ADMIN=true --command -- /bin/sh -s <<'EOF'"* ]]
+  [[ $output == *"flagged admin"* ]]
 }

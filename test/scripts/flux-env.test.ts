@@ -33,7 +33,7 @@ describe('flux-env validation', () => {
 
   test('GIVEN a required key is missing WHEN validated THEN the message names it, an example and what it is', () => {
     expect(errorsOf(BASE.replace(/^ip_address=.*\n/m, ''))).toEqual([
-      'ip_address: required but not set; add ip_address=1.2.3.4 (The IP address of your cluster)',
+      "ip_address: required but not set; add ip_address=1.2.3.4 (The server's public IP address: bootstrap installs k3s with it as the node's external address and in the API server's certificate)",
     ]);
   });
 
@@ -297,6 +297,8 @@ describe('flux-env command', () => {
     expect(fluxEnvCommand(['get', env, 'enabled_apps'], tree).stdout).toBe('wekan\n');
     expect(fluxEnvCommand(['get', env, 'flux_window_start_hour'], tree).stdout).toBe('2\n');
     expect(fluxEnvCommand(['get', env, 'outgoing_mail_smtp_password'], tree).code).toBe(2);
+    expect(fluxEnvCommand(['get', env, 'enabled_apps', 'flux_window_start_hour'], tree).stdout).toBe('wekan\n2\n');
+    expect(fluxEnvCommand(['get', env, 'domain', 'outgoing_mail_smtp_password'], tree)).toMatchObject({ stdout: '', code: 2 });
   });
 
   test('GIVEN warnings WHEN --quiet is given THEN they are left out', () => {

@@ -25,6 +25,9 @@ setup_stubs() {
   export STUB_FLUX_TARBALL=$BATS_FILE_TMPDIR/flux.tar.gz
   export STUB_FLUX_CLI_VERSION=$FLUX_VERSION
   export FLUX_INSTALL_DIR=$STUB_BIN
+  # Where the k3s stub writes its kubeconfig and bootstrap links root's (instead of /etc and /root).
+  export K3S_KUBECONFIG=$dir/etc/rancher/k3s/k3s.yaml
+  export ROOT_KUBECONFIG=$dir/root/.kube/config
   export TMPDIR=$dir/tmp
   export STUB_ORIGINAL_PATH=${STUB_ORIGINAL_PATH:-$PATH}
   export PATH="$STUB_BIN:$STUB_DIR/bin:$STUB_ORIGINAL_PATH"
@@ -109,6 +112,15 @@ use_fresh_run() {
   cp -R "$dir/state/." "$STUB_STATE/"
   cp -R "$dir/bin/." "$STUB_BIN/"
   cp "$dir/.flux.env" "$ENV_FILE"
+  # k3s's kubeconfig (mode kept) and root's link to it, at this test's paths.
+  if [[ -f $dir/etc/rancher/k3s/k3s.yaml ]]; then
+    mkdir -p "$(dirname "$K3S_KUBECONFIG")"
+    cp -p "$dir/etc/rancher/k3s/k3s.yaml" "$K3S_KUBECONFIG"
+  fi
+  if [[ -L $dir/root/.kube/config ]]; then
+    mkdir -p "$(dirname "$ROOT_KUBECONFIG")"
+    ln -s "$K3S_KUBECONFIG" "$ROOT_KUBECONFIG"
+  fi
   # shellcheck disable=SC2034 # bats' run sets these two; the tests read them
   output=$(cat "$dir/output")
   status=$(cat "$dir/status")

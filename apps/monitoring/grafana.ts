@@ -1,4 +1,5 @@
 import { vars } from '../../constructs/cluster-variables';
+import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { OAuth2Client } from '../../constructs/oauth2-client';
 import { SingleSignOnOutputs } from '../single-sign-on';
 
@@ -8,6 +9,12 @@ import { SingleSignOnOutputs } from '../single-sign-on';
  * everyone else. A JSON literal, so an address with an apostrophe stays one string.
  */
 export const GRAFANA_ROLE_ATTRIBUTE_PATH = `email == \`"${vars.admin_email}"\` && 'Admin' || 'Viewer'`;
+
+/**
+ * Grafana's backup set: its Deployment, pods and volume (users, preferences, dashboards made in
+ * the UI), so `restore-app.sh grafana` restores it alone. The rest of the monitoring stack has none.
+ */
+export const GRAFANA_BACKUP_SET = 'grafana';
 
 export interface GrafanaValuesProps {
   /** Public host name, e.g. `grafana.${domain}`. */
@@ -33,7 +40,10 @@ export function grafanaValues(props: GrafanaValuesProps): Record<string, unknown
   const { sso } = props;
   return {
     ingress: props.ingress,
-    persistence: { enabled: true, type: 'pvc', size: '1Gi' },
+    persistence: { enabled: true, type: 'pvc', size: '1Gi', extraPvcLabels: grafanaBackupLabels() },
+    // The Deployment too: a restore deletes it with its pods, or it would recreate them at once.
+    labels: grafanaBackupLabels(),
+    podLabels: grafanaBackupLabels(),
     resources: {
       requests: { cpu: '50m', memory: '192Mi' },
       limits: { cpu: '500m', memory: '512Mi' },
@@ -73,4 +83,8 @@ export function grafanaValues(props: GrafanaValuesProps): Record<string, unknown
       jsonData: { maxLines: 1000 },
     }],
   };
+}
+
+function grafanaBackupLabels(): Record<string, string> {
+  return { [BACKUP_SET_LABEL]: GRAFANA_BACKUP_SET };
 }

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { EXCLUDED_NAMESPACES, NIGHTLY_SCHEDULE_NAME, VELERO_NAMESPACE } from '../../apps/velero/backup-template';
 import { GRAFANA_BACKUP_SET } from '../../apps/monitoring/grafana';
 import { SINGLE_SIGN_ON_BACKUP_SET } from '../../apps/single-sign-on';
@@ -133,5 +135,11 @@ describe('backup sets against the rendered platform', () => {
     expect(left.length).toBeGreaterThan(0);
     expect(pods.length - left.length).toBeGreaterThan(10);
     expect(matches(spec.template.labelSelector, { 'app.kubernetes.io/name': 'prometheus' })).toBe(false);
+  });
+
+  test('GIVEN the Deployment README restarts after a single sign-on restore (hydra-maester registers missing OAuth2 clients) WHEN looked up THEN Hydra\'s release renders it', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const [, namespace, name] = /kubectl -n (\S+) rollout restart deployment (\S+)`/.exec(readme) ?? [];
+    expect(objects.filter((o) => o.id === `Deployment ${namespace}/${name}`).map((o) => o.owner)).toEqual(['HelmRelease stackspin/hydra']);
   });
 });

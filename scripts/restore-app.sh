@@ -207,11 +207,12 @@ delete_data() {
 }
 
 # The Restore: the set's label from the backup, in its namespaces, volumes included (file-system
-# backup: each volume's data comes back through the restored pod that mounts it).
+# backup: each volume's data comes back through the restored pod that mounts it). Not the
+# endpoints: the kept Services' controllers make them, and restored ones would name old pods.
 restore_manifest() {
   local namespaces
   namespaces=$(printf '"%s",' "${NAMESPACES[@]}")
-  printf '{"apiVersion":"velero.io/v1","kind":"Restore","metadata":{"name":"%s","namespace":"%s"},"spec":{"backupName":"%s","includedNamespaces":[%s],"labelSelector":{"matchLabels":{"%s":"%s"}},"restorePVs":true}}' \
+  printf '{"apiVersion":"velero.io/v1","kind":"Restore","metadata":{"name":"%s","namespace":"%s"},"spec":{"backupName":"%s","includedNamespaces":[%s],"excludedResources":["endpoints","endpointslices.discovery.k8s.io"],"labelSelector":{"matchLabels":{"%s":"%s"}},"restorePVs":true}}' \
     "$RESTORE" "$VELERO_NAMESPACE" "$BACKUP" "${namespaces%,}" "${SELECTOR%%=*}" "${SELECTOR#*=}"
 }
 

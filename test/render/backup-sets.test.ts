@@ -1,4 +1,6 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { EXCLUDED_NAMESPACES, NIGHTLY_SCHEDULE_NAME, VELERO_NAMESPACE } from '../../apps/velero/backup-template';
 import { GRAFANA_BACKUP_SET } from '../../apps/monitoring/grafana';
@@ -8,6 +10,7 @@ import { BackupSet, findBackupSets, readTree, RESTORE_DELETES } from '../../scri
 import { RenderResult } from '../../scripts/render/render';
 import { podTemplate } from '../../scripts/render/resources';
 import { clusterObjects, ClusterObject } from '../../scripts/render/rules';
+import { SchemaValidator } from '../../scripts/validation/schemas';
 import { renderPlatform, TREE } from './platform';
 
 /**
@@ -142,4 +145,49 @@ describe('backup sets against the rendered platform', () => {
     const [, namespace, name] = /kubectl -n (\S+) rollout restart deployment (\S+)`/.exec(readme) ?? [];
     expect(objects.filter((o) => o.id === `Deployment ${namespace}/${name}`).map((o) => o.owner)).toEqual(['HelmRelease stackspin/hydra']);
   });
+
+  test('GIVEN the Backup backup-now.sh and the Restore restore-app.sh create WHEN validated against the CRDs of the pinned Velero chart THEN both are valid', () => {
+    const schedule = objects.find((o) => o.id === `Schedule ${VELERO_NAMESPACE}/${NIGHTLY_SCHEDULE_NAME}`)!.manifest;
+    const created = [
+      dryRun(['backup-now.sh', '--dry-run'], [['backupstoragelocation', 'Available'], ['schedule', JSON.stringify(schedule.spec.template)]]),
+      dryRun(['restore-app.sh', 'zulip', '--dry-run'], [
+        ['backupstoragelocation', 'Available'], ['kustomizations', 'kustomization/zulip'], ['helmreleases', 'helmrelease/x'],
+        ['backups', '2030-01-02T04:30:05Z velero-nightly-20300102043005'], ['persistentvolumeclaims', ''], ['deployments', ''],
+      ]),
+    ];
+    expect(created.map((m) => m.kind)).toEqual(['Backup', 'Restore']);
+    expect(created[0].spec).toEqual(schedule.spec.template);
+    const validator = new SchemaValidator();
+    validator.addCrds(result.crds);
+    expect(created.flatMap((manifest) => validator.validate({ file: 'script', id: `${manifest.kind} ${manifest.metadata.name}`, manifest }))).toEqual([]);
+    // The schemas are applied: a wrong type in either is refused.
+    for (const [i, field] of [[0, 'ttl'], [1, 'restorePVs']] as const) {
+      const broken = { ...created[i], spec: { ...created[i].spec, [field]: 5 } };
+      expect(validator.validate({ file: 'script', id: `broken ${field}`, manifest: broken })).not.toEqual([]);
+    }
+  });
 });
+
+/**
+ * Runs a backup script with --dry-run against the bats stubs (test/scripts/stubs), the kubectl
+ * stub answering `kubectl get <kind>...` with the given output, and returns the object it would create.
+ */
+function dryRun(argv: readonly string[], answers: readonly (readonly [string, string])[]): any {
+  const stubs = path.join(__dirname, '..', 'scripts', 'stubs');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backup-dry-run-'));
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  fs.copyFileSync(path.join(stubs, 'installed', 'flux'), path.join(bin, 'flux'));
+  fs.writeFileSync(path.join(dir, 'calls'), '');
+  fs.writeFileSync(path.join(dir, 'responses.json'), JSON.stringify(answers.map(([kind, output]) => ({ pattern: `^kubectl get ${kind}[.,/ ]`, output, status: 0 }))));
+  const root = path.join(__dirname, '..', '..');
+  const run = spawnSync('bash', [path.join(root, 'scripts', argv[0]), ...argv.slice(1)], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${bin}:${path.join(stubs, 'bin')}:${process.env.PATH}`, STUB_ROOT: root, STUB_DIR: stubs, STUB_STATE: dir },
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (run.status !== 0) throw new Error(`${argv.join(' ')} failed: ${run.stderr}`);
+  const json = /<<EOF\n(\{.*\})\nEOF/.exec(run.stdout);
+  if (json === null) throw new Error(`${argv.join(' ')} printed no object: ${run.stdout}`);
+  return JSON.parse(json[1]);
+}

@@ -85,13 +85,14 @@ EOF
   [[ $output == *"for pv in pvc-0a1b pvc-2c3d; do kubectl patch pv \"\$pv\" -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Delete\"}}'; done"* ]]
 }
 
-@test "GIVEN a restore WHEN the Restore object is read THEN it restores the newest completed backup, only zulip's label, only in zulip's namespace, volumes included" {
+@test "GIVEN a restore WHEN the Restore object is read THEN it restores the newest completed backup, only zulip's label, only in zulip's namespace, volumes included, endpoints left to the kept Services" {
   seed_cluster
   run "$RESTORE_APP" zulip --yes
   [ "$status" -eq 0 ]
   [ "$(created | wc -l)" -eq 1 ]
   created | node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
-    const want = { backupName: process.argv[1], includedNamespaces: ["stackspin-apps"], labelSelector: { matchLabels: { "stackspin.net/backupSet": "zulip" } }, restorePVs: true };
+    const want = { backupName: process.argv[1], includedNamespaces: ["stackspin-apps"], excludedResources: ["endpoints", "endpointslices.discovery.k8s.io"],
+      labelSelector: { matchLabels: { "stackspin.net/backupSet": "zulip" } }, restorePVs: true };
     const ok = r.apiVersion === "velero.io/v1" && r.kind === "Restore" && r.metadata.namespace === "velero" && /^zulip-\d{14}$/.test(r.metadata.name)
       && JSON.stringify(r.spec) === JSON.stringify(want);
     if (!ok) { console.error(JSON.stringify(r)); process.exit(1); }' "$NEWEST"
@@ -125,7 +126,7 @@ flux resume helmrelease kratos -n stackspin --timeout=15m
 flux resume helmrelease login -n stackspin --timeout=15m
 flux resume kustomization single-sign-on --timeout=15m" ]
   assert_call_order "^kubectl delete $DELETED -n stackspin -l stackspin.net/backupSet=single-sign-on " '^kubectl create -f -$'
-  created | grep -q '"includedNamespaces":\["stackspin"\],"labelSelector":{"matchLabels":{"stackspin.net/backupSet":"single-sign-on"}}'
+  created | grep -q '"includedNamespaces":\["stackspin"\],.*"labelSelector":{"matchLabels":{"stackspin.net/backupSet":"single-sign-on"}}'
 }
 
 @test "GIVEN Grafana WHEN restore-app.sh grafana runs THEN it suspends kube-prometheus-stack, the Kustomization and release that label Grafana's data" {

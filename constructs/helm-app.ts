@@ -1,5 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { BACKUP_SET_LABEL } from './backup-label';
 import { fluxDuration } from './duration';
 import { checkName } from './flux-source';
 import { HelmRepository } from './helm-repository';
@@ -16,8 +17,7 @@ import {
   HelmReleaseSpecValuesFromKind,
 } from '../imports/flux-helmrelease-helm.toolkit.fluxcd.io';
 
-/** The label Velero's restore runbook selects an app's objects and data by. */
-export const BACKUP_SET_LABEL = 'stackspin.net/backupSet';
+export { BACKUP_SET_LABEL };
 
 /** helm-controller reconciles a release at once when a values object with this label changes. */
 const WATCH_LABEL = { 'reconcile.fluxcd.io/watch': 'Enabled' };

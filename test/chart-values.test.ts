@@ -33,6 +33,7 @@ const DOCUMENTED_EXTRA_KEYS: Readonly<Record<string, Readonly<Record<string, str
     'grafana.grafana.ini': 'grafana subchart: grafana.ini, Grafana\'s configuration file, rendered verbatim',
     'grafana.ingress.ingressClassName': 'grafana subchart: commented example in values.yaml (`# ingressClassName: nginx`)',
     'grafana.adminPassword': 'grafana subchart: commented example in values.yaml (`# adminPassword: strongpassword`)',
+    'grafana.podLabels': 'grafana subchart: commented example in values.yaml (`# podLabels: {}`), read by templates/deployment.yaml',
   },
   'loki': { 'loki.limits_config': 'Loki limits_config block, rendered with tpl' },
   'kratos': { 'kratos.config': 'the Kratos configuration file, rendered verbatim (Ory configuration reference)' },

@@ -1,4 +1,5 @@
 import { vars } from '../../constructs/cluster-variables';
+import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { OAuth2Client } from '../../constructs/oauth2-client';
 import { SingleSignOnOutputs } from '../single-sign-on';
 
@@ -13,6 +14,12 @@ import { SingleSignOnOutputs } from '../single-sign-on';
 export function grafanaRoleAttributePath(groupsClaim: string, adminGroup: string): string {
   return `(email == \`"${vars.admin_email}"\` || contains(${groupsClaim} || \`[]\`, '${adminGroup}')) && 'Admin' || 'Viewer'`;
 }
+
+/**
+ * Grafana's backup set: its Deployment, pods and volume (users, preferences, dashboards made in
+ * the UI), so `restore-app.sh grafana` restores it alone. The rest of the monitoring stack has none.
+ */
+export const GRAFANA_BACKUP_SET = 'grafana';
 
 export interface GrafanaValuesProps {
   /** Public host name, e.g. `grafana.${domain}`. */
@@ -38,7 +45,10 @@ export function grafanaValues(props: GrafanaValuesProps): Record<string, unknown
   const { sso } = props;
   return {
     ingress: props.ingress,
-    persistence: { enabled: true, type: 'pvc', size: '1Gi' },
+    persistence: { enabled: true, type: 'pvc', size: '1Gi', extraPvcLabels: grafanaBackupLabels() },
+    // The Deployment too: a restore deletes it with its pods, or it would recreate them at once.
+    labels: grafanaBackupLabels(),
+    podLabels: grafanaBackupLabels(),
     resources: {
       requests: { cpu: '50m', memory: '192Mi' },
       limits: { cpu: '500m', memory: '512Mi' },
@@ -78,4 +88,8 @@ export function grafanaValues(props: GrafanaValuesProps): Record<string, unknown
       jsonData: { maxLines: 1000 },
     }],
   };
+}
+
+function grafanaBackupLabels(): Record<string, string> {
+  return { [BACKUP_SET_LABEL]: GRAFANA_BACKUP_SET };
 }

@@ -1,9 +1,7 @@
 import { Duration } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { imageRef } from '../../catalogue';
 import { checkName } from '../../constructs/flux-source';
-import { escapeSubstitution } from '../../constructs/tree-writer';
+import { KubectlCronJob } from '../../constructs/kubectl-cron-job';
 import { WindowAccess } from './window-access';
 
 /** Which end of a maintenance window a job marks. */
@@ -38,9 +36,6 @@ export const WINDOW_JOB_ACTIVE_DEADLINE = Duration.minutes(5);
  * `kubectl create job --from=cronjob/...` with a fixed name works again the next day.
  */
 export const WINDOW_JOB_TTL = Duration.days(1);
-
-/** The user the flux-cli image runs as (nobody). */
-const NOBODY = 65534;
 
 /** `0 H * * *` with H a number or a substitution reference such as `${flux_window_start_hour:=2}`. */
 const HOUR = /^(\d{1,2}|\$\{[a-z][a-z0-9_]*(:=\d{1,2})?\})$/;
@@ -80,58 +75,17 @@ export class WindowJob extends Construct {
       throw new Error(`WindowJob ${props.name}: timeZone is empty; pass vars.maintenance_time_zone`);
     }
     this.schedule = `0 ${props.hour} * * *`;
-    const namespace = props.access.namespace;
-
-    new k8s.KubeCronJob(this, 'Resource', {
-      metadata: { name: this.name, namespace },
-      spec: {
-        schedule: this.schedule,
-        timeZone: props.timeZone,
-        concurrencyPolicy: 'Forbid',
-        startingDeadlineSeconds: STARTING_DEADLINE[props.edge].toSeconds(),
-        successfulJobsHistoryLimit: 1,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          spec: {
-            backoffLimit: WINDOW_JOB_BACKOFF_LIMIT,
-            activeDeadlineSeconds: WINDOW_JOB_ACTIVE_DEADLINE.toSeconds(),
-            ttlSecondsAfterFinished: WINDOW_JOB_TTL.toSeconds(),
-            template: {
-              spec: {
-                restartPolicy: 'Never',
-                serviceAccountName: props.access.serviceAccountName,
-                automountServiceAccountToken: true,
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: NOBODY,
-                  runAsGroup: NOBODY,
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
-                containers: [{
-                  name: 'kubectl',
-                  image: imageRef('fluxCli'),
-                  // The image's entrypoint is flux; kubectl needs fewer permissions (no wait for reconcile).
-                  command: ['/bin/sh', '-c', escapeSubstitution(windowScript(props))],
-                  // kubectl writes its discovery cache under $HOME; the root filesystem is read-only.
-                  env: [{ name: 'HOME', value: '/tmp' }],
-                  resources: {
-                    requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
-                    limits: { cpu: k8s.Quantity.fromString('200m'), memory: k8s.Quantity.fromString('128Mi') },
-                  },
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    runAsNonRoot: true,
-                    capabilities: { drop: ['ALL'] },
-                  },
-                  volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-                }],
-                volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],
-              },
-            },
-          },
-        },
-      },
+    new KubectlCronJob(this, 'Resource', {
+      name: this.name,
+      namespace: props.access.namespace,
+      schedule: this.schedule,
+      timeZone: props.timeZone,
+      startingDeadline: STARTING_DEADLINE[props.edge],
+      serviceAccountName: props.access.serviceAccountName,
+      script: windowScript(props),
+      backoffLimit: WINDOW_JOB_BACKOFF_LIMIT,
+      activeDeadline: WINDOW_JOB_ACTIVE_DEADLINE,
+      ttlAfterFinished: WINDOW_JOB_TTL,
     });
   }
 }

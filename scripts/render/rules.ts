@@ -20,6 +20,8 @@ export interface ClusterObject {
   readonly exists: string;
   /** The optional app it belongs to, if any. */
   readonly app?: string;
+  /** The Flux Kustomization that applies it, or the HelmRelease that renders it (`Kustomization flux-system/x`); none for bootstrap's. */
+  readonly kustomization?: string;
   /** Where it comes from, for messages: a tree object or `<chart source path>`. */
   readonly origin: string;
 }
@@ -62,6 +64,7 @@ export function clusterObjects(result: RenderResult): ClusterObject[] {
     owner: o.applier,
     exists: appliedAt(o),
     app: o.applier === BOOTSTRAP ? undefined : appOf(o.applier),
+    kustomization: o.applier === BOOTSTRAP ? undefined : o.applier,
     origin: `tree (${o.applier})`,
   }));
   const rendered = result.releases.flatMap((r) => r.objects.map((o) => ({
@@ -70,6 +73,7 @@ export function clusterObjects(result: RenderResult): ClusterObject[] {
     owner: r.id,
     exists: readyOf(r.id),
     app: appOf(r.applier),
+    kustomization: r.applier,
     origin: `${r.id} (${o.source})`,
   })));
   return [...tree, ...rendered];
@@ -131,22 +135,60 @@ function claimsOf(manifest: any): { readonly what: string; readonly claim: any }
 /**
  * Every pod template and claim of an app carries `stackspin.net/backupSet: <app>`, so the restore
  * runbook selects all of the app's data; and nothing outside the app carries its label, so a
- * restore of one app never touches another.
+ * restore of one app never touches another. For every backup set (an app's, or a core one such as
+ * single sign-on's): all that carries it is applied by one Kustomization (the one a restore
+ * suspends); a workload whose pods carry it carries it too (a restore deletes it with its pods,
+ * or it would recreate them at once); and every claim those pods mount carries it (a restore
+ * deletes and restores it with them, or the restored data lands on top of the old).
  */
 export function backupLabelProblems(objects: readonly ClusterObject[], apps: readonly string[]): RenderProblem[] {
   const problems: RenderProblem[] = [];
+  const setOf = (labels: Record<string, string> | undefined): string | undefined => labels?.[BACKUP_SET_LABEL];
   const check = (o: ClusterObject, what: string, labels: Record<string, string> | undefined): void => {
-    const label = labels?.[BACKUP_SET_LABEL];
+    const label = setOf(labels);
     if (o.app !== undefined && label !== o.app) {
       problems.push({ object: `${o.id}${what}`, message: `belongs to app ${o.app} but is labelled ${BACKUP_SET_LABEL}: ${label ?? '(none)'}; label it ${o.app} so the restore runbook finds it (${o.origin})` });
     } else if (o.app === undefined && label !== undefined && apps.includes(label)) {
       problems.push({ object: `${o.id}${what}`, message: `carries app ${label}'s ${BACKUP_SET_LABEL} label but is not part of that app; a restore of ${label} would delete it (${o.origin})` });
     }
   };
+  const claims = new Map(objects.filter((o) => o.manifest.kind === 'PersistentVolumeClaim').map((o) => [`${o.manifest.metadata?.namespace}/${o.manifest.metadata?.name}`, o]));
+  const appliers = new Map<string, Set<string>>();
+  const carries = (o: ClusterObject, set: string | undefined): void => {
+    if (set !== undefined && o.kustomization !== undefined) appliers.set(set, new Set([...(appliers.get(set) ?? []), o.kustomization]));
+  };
   for (const o of objects) {
     const template = podTemplate(o.manifest);
-    if (template !== undefined) check(o, ' pod template', template.metadata?.labels);
-    for (const { what, claim } of claimsOf(o.manifest)) check(o, what, claim.metadata?.labels);
+    const podSet = setOf(template?.metadata?.labels);
+    carries(o, setOf(o.manifest.metadata?.labels));
+    carries(o, podSet);
+    if (template !== undefined) {
+      check(o, ' pod template', template.metadata?.labels);
+      const own = setOf(o.manifest.metadata?.labels);
+      if (podSet !== undefined && o.manifest.kind !== 'Pod' && own !== podSet) {
+        problems.push({ object: o.id, message: `its pods carry ${BACKUP_SET_LABEL}: ${podSet} but it carries ${own ?? 'none'}; label it ${podSet}, or a restore deletes its pods and it recreates them at once (${o.origin})` });
+      }
+      for (const volume of template.spec?.volumes ?? []) {
+        const claim = claims.get(`${o.manifest.metadata?.namespace}/${volume.persistentVolumeClaim?.claimName}`);
+        const claimSet = setOf(claim?.manifest.metadata?.labels);
+        if (podSet !== undefined && claim !== undefined && claimSet !== podSet) {
+          problems.push({ object: `${o.id} volume ${volume.name}`, message: `its pods carry ${BACKUP_SET_LABEL}: ${podSet} but mount ${claim.id}, which carries ${claimSet ?? 'none'}; label the claim ${podSet}, or a restore restores the data on top of the old (${o.origin})` });
+        }
+      }
+    }
+    for (const { what, claim } of claimsOf(o.manifest)) {
+      check(o, what, claim.metadata?.labels);
+      carries(o, setOf(claim.metadata?.labels));
+      // An app's claim templates are checked above, against the app.
+      if (o.app === undefined && podSet !== undefined && what !== '' && setOf(claim.metadata?.labels) !== podSet) {
+        problems.push({ object: `${o.id}${what}`, message: `its pods carry ${BACKUP_SET_LABEL}: ${podSet} but the claim template carries ${setOf(claim.metadata?.labels) ?? 'none'}; label it ${podSet} through the chart's values (${o.origin})` });
+      }
+    }
+  }
+  for (const [set, kustomizations] of appliers) {
+    if (kustomizations.size > 1) {
+      problems.push({ object: `backup set ${set}`, message: `is carried by what ${[...kustomizations].sort().join(' and ')} apply; a restore suspends one Kustomization, so give each one's data its own set` });
+    }
   }
   return problems;
 }

@@ -61,13 +61,13 @@ describe('velero', () => {
     expect(merged.credentials.extraEnvVars).toEqual({ AWS_ACCESS_KEY_ID: ALL_SAMPLE_VARIABLES.backup_s3_access_key, AWS_SECRET_ACCESS_KEY: ALL_SAMPLE_VARIABLES.backup_s3_secret_key });
   });
 
-  test('GIVEN the nightly schedule WHEN substituted THEN it runs half an hour after the Flux window closes, every night, and follows that setting', () => {
+  test('GIVEN the nightly Schedule WHEN substituted THEN it is paused (the CronJob velero-nightly runs it in the cluster\'s time zone) and keeps the template: 30 days, everything but velero', () => {
     const schedule = nightly();
+    expect(schedule).toMatchObject({ disabled: false, paused: true, useOwnerReferencesInBackup: false });
     expect(schedule.schedule).toBe(`30 ${CLUSTER_VARIABLES.flux_window_end_hour.default} * * *`);
-    expect(Number(CLUSTER_VARIABLES.flux_window_end_hour.default)).toBeGreaterThanOrEqual(Number(CLUSTER_VARIABLES.k3s_window_end_hour.default));
     expect(nightly({ flux_window_end_hour: '5' }).schedule).toBe('30 5 * * *');
-    expect(schedule).toMatchObject({ disabled: false, useOwnerReferencesInBackup: false });
     expect(schedule.template).toMatchObject({ ttl: BACKUP_TTL, storageLocation: 'default', excludedNamespaces: [VELERO_NAMESPACE] });
+    expect(BACKUP_TTL).toBe('720h0m0s');
   });
 
   test('GIVEN local-path volumes without snapshots WHEN backed up THEN the node agent copies them with kopia, by default, for every pod', () => {

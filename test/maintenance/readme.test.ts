@@ -4,7 +4,8 @@ import { PLATFORM_NAME } from '../../constructs/platform';
 import { find, maintenanceTree } from './maintenance';
 
 const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('\n## Maintenance windows\n'));
+const start = readme.indexOf('\n## Maintenance windows\n');
+const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
 
 describe('README: Maintenance windows', () => {
   test('GIVEN the README WHEN read THEN it has the section with the override commands of the upgrade documents', () => {

@@ -7,15 +7,16 @@ import {
 
 const LABEL = 'stackspin.net/backupSet';
 
-function deployment(name: string, pod: Record<string, unknown>, labels: Record<string, string> = {}): any {
+/** A Deployment whose pods carry `labels`, and so does it unless `own` says otherwise. */
+function deployment(name: string, pod: Record<string, unknown>, labels: Record<string, string> = {}, own: Record<string, string> = labels): any {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'apps' },
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'apps', labels: own },
     spec: { template: { metadata: { labels }, spec: { containers: [{ name: 'main', image: 'example.org/app:1.0' }], ...pod } } },
   };
 }
 
-function object(manifest: any, owner: string, app?: string): ClusterObject {
-  return { id: `${manifest.kind} ${manifest.metadata.namespace ? `${manifest.metadata.namespace}/` : ''}${manifest.metadata.name}`, manifest, owner, exists: `ready ${owner}`, app, origin: owner };
+function object(manifest: any, owner: string, app?: string, kustomization?: string): ClusterObject {
+  return { id: `${manifest.kind} ${manifest.metadata.namespace ? `${manifest.metadata.namespace}/` : ''}${manifest.metadata.name}`, manifest, owner, exists: `ready ${owner}`, app, kustomization, origin: owner };
 }
 
 /**
@@ -49,7 +50,7 @@ describe('render rules on hand-made clusters', () => {
 
   test('GIVEN an app pod without its label, a core pod with an app\'s label, and labelled claims WHEN checked THEN both wrong ones are named', () => {
     const statefulSet = {
-      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'apps' },
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'apps', labels: { [LABEL]: 'app' } },
       spec: { template: { metadata: { labels: { [LABEL]: 'app' } }, spec: {} }, volumeClaimTemplates: [{ metadata: { name: 'data' } }] },
     };
     const objects = [
@@ -60,6 +61,31 @@ describe('render rules on hand-made clusters', () => {
     ];
     expect(lines(backupLabelProblems(objects, ['app'])).map((l) => l.slice(0, l.indexOf(':')))).toEqual([
       'Deployment apps/web pod template', 'Deployment apps/grafana pod template', 'StatefulSet apps/db volumeClaimTemplate data',
+    ]);
+  });
+
+  test('GIVEN a core backup set whose workload, claim template, mounted claim or second Kustomization is wrong WHEN checked THEN each is named, and the right ones pass', () => {
+    const core = (manifest: any, kustomization = 'Kustomization flux-system/sso'): ClusterObject => object(manifest, 'HelmRelease core/sso', undefined, kustomization);
+    const sso = { [LABEL]: 'sso' };
+    const statefulSet = (name: string, own: Record<string, string>, claim: Record<string, string>): any => ({
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace: 'core', labels: own },
+      spec: { template: { metadata: { labels: sso }, spec: {} }, volumeClaimTemplates: [{ metadata: { name: 'data', labels: claim } }] },
+    });
+    const claim = (name: string, labels: Record<string, string>): any => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'core', labels }, spec: {} });
+    const mounting = (name: string, claimName: string): any => ({
+      ...deployment(name, { volumes: [{ name: 'files', persistentVolumeClaim: { claimName } }] }, sso), metadata: { name, namespace: 'core', labels: sso },
+    });
+    const good = [core(statefulSet('db', sso, sso)), core(claim('kept', sso)), core(mounting('web', 'kept'))];
+    expect(backupLabelProblems(good, ['app'])).toEqual([]);
+    const bad = [
+      core(statefulSet('unlabelled', {}, sso)),
+      core(statefulSet('claimless', sso, {})),
+      core(claim('plain', {})),
+      core(mounting('mounts', 'plain')),
+      core(claim('elsewhere', sso), 'Kustomization flux-system/monitoring'),
+    ];
+    expect(lines(backupLabelProblems(bad, ['app'])).map((l) => l.slice(0, l.indexOf(':')))).toEqual([
+      'StatefulSet core/unlabelled', 'StatefulSet core/claimless volumeClaimTemplate data', 'Deployment core/mounts volume files', 'backup set sso',
     ]);
   });
 

@@ -52,6 +52,24 @@ EOF_ENV
 
 calls() { cat "$STUB_STATE/calls"; }
 
+# The flux CLI as bootstrap installs it (the stub records suspend and resume).
+install_flux_stub() {
+  cp "$STUB_DIR/installed/flux" "$STUB_BIN/flux"
+}
+
+# Makes the stub kubectl answer every call matching the extended regex $1 (the whole call,
+# `kubectl ...`) with $2 on stdout, or, with exit code $3 other than 0, on stderr. The first
+# answer given wins; calls no answer matches behave as before (a `get` is NotFound).
+stub_respond() {
+  node -e 'const fs = require("fs"); const [file, pattern, output, status] = process.argv.slice(1);
+    const all = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
+    all.push({ pattern, output, status: Number(status) });
+    fs.writeFileSync(file, JSON.stringify(all));' -- "$STUB_STATE/responses.json" "$1" "${2:-}" "${3:-0}"
+}
+
+# The objects the stub kubectl was asked to create (other than Secrets), one JSON per line.
+created() { cat "$STUB_STATE/created" 2>/dev/null || true; }
+
 # Passes when each extended regex matches a call, in this order.
 assert_call_order() {
   local pattern previous=0 line
@@ -125,3 +143,16 @@ use_fresh_run() {
   output=$(cat "$dir/output")
   status=$(cat "$dir/status")
 }
+
+# The nightly Schedule's template as the cluster returns it (kubectl prints a map as JSON).
+# shellcheck disable=SC2034 # read by the .bats files
+SCHEDULE_TEMPLATE='{"defaultVolumesToFsBackup":true,"excludedNamespaces":["velero"],"labelSelector":{"matchExpressions":[{"key":"app.kubernetes.io/name","operator":"NotIn","values":["prometheus"]}]},"storageLocation":"default","ttl":"720h0m0s"}'
+
+# A cluster where Velero is installed, reaches its bucket and has the paused nightly Schedule.
+seed_velero() {
+  stub_respond '^kubectl get backupstoragelocation\.velero\.io default -n velero -o jsonpath=\{\.status\.phase\}$' Available
+  stub_respond '^kubectl get schedule\.velero\.io velero-nightly -n velero -o jsonpath=\{\.spec\.template\}$' "$SCHEDULE_TEMPLATE"
+}
+
+# Every call that could change something (anything but kubectl get), one per line.
+changes() { grep -vE '^kubectl get ' "$STUB_STATE/calls" || true; }

@@ -1,42 +1,28 @@
-import { charts, imageRef } from '../catalogue';
-import { vars } from '../constructs/cluster-variables';
-import { defineComponent, Layer } from '../constructs/component';
+import { charts, imageRef } from '../../catalogue';
+import { vars } from '../../constructs/cluster-variables';
+import { defineComponent, Layer } from '../../constructs/component';
+import {
+  BACKUP_STORAGE_LOCATION, backupTemplate, NIGHTLY_SCHEDULE, NIGHTLY_SCHEDULE_NAME, VELERO_NAMESPACE,
+} from './backup-template';
+import { NIGHTLY_BACKUP_MINUTE, NightlyBackup } from './nightly-backup';
+
+export {
+  BACKUP_STORAGE_LOCATION, BACKUP_TTL, backupTemplate, EXCLUDED_NAMESPACES, NIGHTLY_SCHEDULE, NIGHTLY_SCHEDULE_NAME,
+  PROMETHEUS_EXCLUSION, SCHEDULE_NAME_LABEL, VELERO_NAMESPACE,
+} from './backup-template';
 
 /**
- * Velero's own namespace. The documents back up every namespace except this one
- * (`velero create backup ... --exclude-namespaces velero`); `kubectl get backup -A` finds it.
+ * The paused Schedule's nominal time: the nightly CronJob's hour, in UTC. Velero never runs it
+ * (paused); it keeps the documented `velero-nightly` Schedule and its template, which the CronJob
+ * and `backup-now.sh` copy, and which `velero backup create --from-schedule velero-nightly` uses.
  */
-export const VELERO_NAMESPACE = 'velero';
-
-/** The BackupStorageLocation every backup goes to. */
-export const BACKUP_STORAGE_LOCATION = 'default';
-
-/** The nightly Schedule's key in the chart's `schedules`; the chart names it `velero-nightly`. */
-export const NIGHTLY_SCHEDULE = 'nightly';
-
-/**
- * Pods the nightly backup leaves out: Prometheus's (its data is large and not worth keeping, as
- * the documents say). Volumes are backed up through their pods, so this excludes Prometheus's
- * data; `NotIn` keeps every object that has no such label.
- */
-export const PROMETHEUS_EXCLUSION = { key: 'app.kubernetes.io/name', operator: 'NotIn', values: ['prometheus'] } as const;
-
-/**
- * Half an hour after the Flux maintenance window closes, so a backup never races the night's
- * upgrades (k3s before, Flux until the window's end). In UTC: Velero's image has no time-zone
- * database (velero#9519), and a `CRON_TZ=` it cannot resolve fails the Schedule's validation, so
- * no backup would run at all. With a `maintenance_time_zone` other than UTC the backup runs at
- * that hour UTC, still once a night.
- */
-export const NIGHTLY_CRON = `30 ${vars.flux_window_end_hour} * * *`;
-
-/** How long a nightly backup is kept (Velero's default, 30 days). */
-export const BACKUP_TTL = '720h0m0s';
+export const SCHEDULE_CRON = `${NIGHTLY_BACKUP_MINUTE} ${vars.flux_window_end_hour} * * *`;
 
 /**
  * Velero, backing up the cluster every night to the operator's S3 bucket (the `backup_s3_*`
  * cluster variables). local-path volumes have no snapshots, so volume data goes through Velero's
- * file-system backup (node agent, kopia).
+ * file-system backup (node agent, kopia). The backup runs from a CronJob in the cluster's
+ * `maintenance_time_zone`, half an hour after the Flux window closes (nightly-backup.ts).
  */
 export const velero = defineComponent({
   name: 'velero',
@@ -97,15 +83,11 @@ export const velero = defineComponent({
         schedules: {
           [NIGHTLY_SCHEDULE]: {
             disabled: false,
-            schedule: NIGHTLY_CRON,
+            // The template only: a CRON_TZ= schedule would fail validation (velero#9519).
+            paused: true,
+            schedule: SCHEDULE_CRON,
             useOwnerReferencesInBackup: false,
-            template: {
-              ttl: BACKUP_TTL,
-              storageLocation: BACKUP_STORAGE_LOCATION,
-              excludedNamespaces: [VELERO_NAMESPACE],
-              defaultVolumesToFsBackup: true,
-              labelSelector: { matchExpressions: [PROMETHEUS_EXCLUSION] },
-            },
+            template: backupTemplate(),
           },
         },
       },
@@ -117,6 +99,13 @@ export const velero = defineComponent({
           },
         },
       },
+    });
+    new NightlyBackup(component, 'NightlyBackup', {
+      namespace: component.namespace,
+      schedule: NIGHTLY_SCHEDULE_NAME,
+      hour: vars.flux_window_end_hour,
+      timeZone: vars.maintenance_time_zone,
+      labels: component.backupLabels,
     });
   },
 });

@@ -1,6 +1,6 @@
 /**
  * `npm run validate`: checks a synthesized tree the way the clusters will read it. Usage:
- * `ts-node --transpile-only scripts/validate.ts [tree]` (default dist/flux2). Prints one line per
+ * `node -r ./scripts/lib/ts-loader.js scripts/validate.ts [tree]` (default dist/flux2). Prints one line per
  * problem (file: Kind namespace/name: field: message) and exits 1 if there is any.
  */
 import { GeneratedSecret } from '../constructs/generated-secret';

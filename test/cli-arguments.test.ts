@@ -7,7 +7,6 @@ import { parseArguments } from '../scripts/plan/cli-input';
 /** Garbage on the maintainers' command lines gets one clear message and changes nothing. */
 
 const ROOT = path.join(__dirname, '..');
-const TS_NODE = path.join(ROOT, 'node_modules/ts-node/dist/bin.js');
 
 function run(args: readonly string[], env: Record<string, string> = {}): { status: number | null; out: string } {
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
@@ -37,7 +36,7 @@ describe('command-line input', () => {
     [['--stat'], 'usage: npm run diff -- <git-ref>'],
     [['no-such-ref-xyz'], 'no-such-ref-xyz is not a commit of'],
   ])('GIVEN diff %j WHEN run THEN it exits 2: %s', (argv, message) => {
-    const result = run([TS_NODE, '--transpile-only', 'scripts/diff.ts', ...argv]);
+    const result = run(['-r', './scripts/lib/ts-loader.js', 'scripts/diff.ts', ...argv]);
     expect(result.status).toBe(2);
     expect(result.out).toContain(message);
   });

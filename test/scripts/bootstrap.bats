@@ -43,7 +43,7 @@ setup() {
   use_fresh_run
   [ "$(secret_value stackspin-cluster-variables domain)" = stackspin.example.org ]
   [ "$(secret_value stackspin-cluster-variables outgoing_mail_smtp_password)" = SmtpSecret42 ]
-  expected=$(cd "$ROOT" && node -r ./node_modules/ts-node/register/transpile-only scripts/secrets.ts ensure --core --app wekan --dry-run | awk '{ print $6 }' | sort)
+  expected=$(cd "$ROOT" && node -r ./scripts/lib/ts-loader.js scripts/secrets.ts ensure --core --app wekan --dry-run | awk '{ print $6 }' | sort)
   [ -n "$expected" ]
   created=$(grep -oE '^kubectl get secret [a-z0-9-]+' "$STUB_STATE/calls" | awk '{ print $4 }' | sort -u)
   [ "$created" = "$expected" ]

@@ -6,7 +6,7 @@ import { edit, writeCopy } from './fixture';
 const PROJECT = path.join(__dirname, '..', '..');
 
 function validate(root: string): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [path.join(PROJECT, 'node_modules/ts-node/dist/bin.js'), '--transpile-only', 'scripts/validate.ts', root], { cwd: PROJECT, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['-r', './scripts/lib/ts-loader.js', 'scripts/validate.ts', root], { cwd: PROJECT, encoding: 'utf8' });
 }
 
 describe('validate: the command', () => {

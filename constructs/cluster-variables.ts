@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z as Zod, ZodType } from 'zod';
 
 /**
  * The cluster variables an operator sets in `.flux.env`. They reach the cluster as the
@@ -12,26 +12,36 @@ export const CLUSTER_VARIABLES_SECRET = 'stackspin-cluster-variables';
 /** Characters that break Flux substitution or the double-quoted YAML it lands in. */
 const SUBSTITUTION_SAFE = /^[^"$\\\n\r]*$/;
 
-const text = z.string().min(1).regex(SUBSTITUTION_SAFE, 'must not contain ", $, \\ or a newline (they break substitution)');
+/**
+ * zod costs a tenth of a synth to load, and only checking a value needs it: each schema is built
+ * on first use (`spec.schema`), so synth, which reads names and defaults, never loads it.
+ */
+function lazySchema(build: (z: typeof Zod) => ZodType<string>): () => ZodType<string> {
+  let schema: ZodType<string> | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return () => (schema ??= build((require('zod') as typeof import('zod')).z));
+}
+
+const text = lazySchema((z) => z.string().min(1).regex(SUBSTITUTION_SAFE, 'must not contain ", $, \\ or a newline (they break substitution)'));
 /** A whole hour: cron (`0 H * * *`) and the upgrade Plan's window (`H:00`) accept 0-23 with or without a leading zero. */
-const hour = z.string().regex(/^([01]?\d|2[0-3])$/, 'must be a whole hour from 0 to 23, e.g. 2 for 02:00');
-const port = z.string().regex(/^\d{1,5}$/, 'must be a port number').refine((v) => Number(v) >= 1 && Number(v) <= 65535, 'must be a port from 1 to 65535');
-const email = z.string().regex(/^[^@\s"$]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be an e-mail address like admin@example.org');
-const domainName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case domain name like stackspin.example.org');
+const hour = lazySchema((z) => z.string().regex(/^([01]?\d|2[0-3])$/, 'must be a whole hour from 0 to 23, e.g. 2 for 02:00'));
+const port = lazySchema((z) => z.string().regex(/^\d{1,5}$/, 'must be a port number').refine((v) => Number(v) >= 1 && Number(v) <= 65535, 'must be a port from 1 to 65535'));
+const email = lazySchema((z) => z.string().regex(/^[^@\s"$]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be an e-mail address like admin@example.org'));
+const domainName = lazySchema((z) => z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case domain name like stackspin.example.org'));
 const ipv4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-const ipAddress = z.string().refine((v) => ipv4.test(v) || (v.includes(':') && /^[0-9a-fA-F:]+$/.test(v)), 'must be an IPv4 or IPv6 address like 1.2.3.4');
+const ipAddress = lazySchema((z) => z.string().refine((v) => ipv4.test(v) || (v.includes(':') && /^[0-9a-fA-F:]+$/.test(v)), 'must be an IPv4 or IPv6 address like 1.2.3.4'));
 const cidr = (v: string): boolean => {
   const [addr, bits, ...rest] = v.split('/');
   if (rest.length > 0 || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
   return ipv4.test(addr) ? Number(bits) <= 32 : /^[0-9a-fA-F:]+$/.test(addr) && addr.includes(':') && Number(bits) <= 128;
 };
-const cidrList = z.string().refine((v) => v.split(',').every((c) => cidr(c.trim())), 'must be a comma-separated list of CIDR ranges like 1.2.3.0/24,10.0.0.1/32');
-const bool = z.enum(['true', 'false'], { message: 'must be true or false' });
+const cidrList = lazySchema((z) => z.string().refine((v) => v.split(',').every((c) => cidr(c.trim())), 'must be a comma-separated list of CIDR ranges like 1.2.3.0/24,10.0.0.1/32'));
+const bool = lazySchema((z) => z.enum(['true', 'false'], { message: 'must be true or false' }));
 /**
  * An IANA time zone as Go (CronJob timeZone, the upgrade Plan's window) loads it: ICU accepts
  * any capitalisation, Go's zoneinfo lookup does not, so the value must be spelled canonically.
  */
-const timeZone = z.string().superRefine((v, ctx) => {
+const timeZone = lazySchema((z) => z.string().superRefine((v, ctx) => {
   const fix = 'must be an IANA time zone like Europe/Amsterdam or Etc/UTC';
   let resolved: string;
   try {
@@ -45,10 +55,10 @@ const timeZone = z.string().superRefine((v, ctx) => {
   } else if (!/^[A-Z][A-Za-z0-9_+-]*(\/[A-Z][A-Za-z0-9_+-]*)*$/.test(v)) {
     ctx.addIssue({ code: 'custom', message: `${fix}, with capitals as in the tz database` });
   }
-});
-const url = z.string().regex(/^https?:\/\/[^\s"$]+$/, 'must be an http(s) URL');
-const gitRef = z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a git branch name');
-const appList = z.string().regex(/^([a-z0-9-]+(,[a-z0-9-]+)*)?$/, 'must be a comma-separated list of app names like nextcloud,zulip');
+}));
+const url = lazySchema((z) => z.string().regex(/^https?:\/\/[^\s"$]+$/, 'must be an http(s) URL'));
+const gitRef = lazySchema((z) => z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a git branch name'));
+const appList = lazySchema((z) => z.string().regex(/^([a-z0-9-]+(,[a-z0-9-]+)*)?$/, 'must be a comma-separated list of app names like nextcloud,zulip'));
 
 /** What the operator must do about a variable. */
 export enum Requirement {
@@ -64,7 +74,7 @@ export enum Requirement {
 
 export interface ClusterVariableSpec {
   readonly description: string;
-  readonly schema: z.ZodType<string>;
+  readonly schema: ZodType<string>;
   readonly requirement: Requirement;
   /** Rendered into references as `${name:=default}`, so Flux's strict substitution accepts a missing key. */
   readonly default?: string;
@@ -74,7 +84,9 @@ export interface ClusterVariableSpec {
   readonly sensitive?: boolean;
 }
 
-const v = (spec: ClusterVariableSpec): ClusterVariableSpec => spec;
+/** A spec whose `schema` is built on first read. */
+const v = ({ schema, ...spec }: Omit<ClusterVariableSpec, 'schema'> & { readonly schema: () => ZodType<string> }): ClusterVariableSpec =>
+  Object.defineProperty(spec, 'schema', { enumerable: true, get: schema }) as ClusterVariableSpec;
 
 export const CLUSTER_VARIABLES = {
   ip_address: v({ description: 'The IP address of your cluster', schema: ipAddress, requirement: Requirement.REQUIRED, example: '1.2.3.4' }),
@@ -89,7 +101,7 @@ export const CLUSTER_VARIABLES = {
   outgoing_mail_smtp_port: v({ description: 'SMTP server port (587 for STARTTLS)', schema: port, requirement: Requirement.MAIL, default: '587', example: '587' }),
   outgoing_mail_smtp_user: v({ description: 'SMTP user name, often the from address', schema: text, requirement: Requirement.MAIL, default: 'admin@example.org', example: 'admin@example.org' }),
   outgoing_mail_smtp_password: v({ description: 'SMTP password', schema: text, requirement: Requirement.MAIL, default: 'unset', example: 'CHANGEME', sensitive: true }),
-  outgoing_mail_smtp_authtype: v({ description: 'SMTP authentication type', schema: z.enum(['LOGIN', 'PLAIN', 'CRAM-MD5'], { message: 'must be LOGIN, PLAIN or CRAM-MD5' }), requirement: Requirement.OPTIONAL, default: 'LOGIN', example: 'LOGIN' }),
+  outgoing_mail_smtp_authtype: v({ description: 'SMTP authentication type', schema: lazySchema((z) => z.enum(['LOGIN', 'PLAIN', 'CRAM-MD5'], { message: 'must be LOGIN, PLAIN or CRAM-MD5' })), requirement: Requirement.OPTIONAL, default: 'LOGIN', example: 'LOGIN' }),
 
   backup_s3_url: v({ description: 'S3 endpoint for Velero backups', schema: url, requirement: Requirement.BACKUP, example: 'https://s3.example.org' }),
   backup_s3_region: v({ description: 'S3 region', schema: text, requirement: Requirement.BACKUP, example: 'us-east-1' }),

@@ -1,10 +1,10 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { fluxDuration } from './duration';
 import { checkName } from './flux-source';
 import { HelmRepository } from './helm-repository';
 import { isSubstitutionReference } from './reference-secret';
+import { stringify } from './yaml-cache';
 import { ChartEntry } from '../catalogue';
 import {
   HelmRelease,

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { stringify } from 'yaml';
 import { CLUSTER_VARIABLE_NAMES } from './cluster-variables';
 import { FluxKustomization } from './flux-kustomization';
 import { TreeChart } from './tree-chart';
+import { stringify } from './yaml-cache';
 
 /** Kinds without a namespace: the writer drops any namespace cdk8s stamped on them. */
 export const CLUSTER_SCOPED_KINDS = new Set([

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { parseAllDocuments } from 'yaml';
+import { parseAllValues } from '../../constructs/yaml-cache';
 import { ValidationContext } from './context';
 import { groupOf, LoadedTree, TreeObject } from './load';
 import { Problem } from './problem';
@@ -102,8 +102,7 @@ export class SchemaValidator {
   private parse(file: string): void {
     if (this.parsedFiles.has(file)) return;
     this.parsedFiles.add(file);
-    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
-      const crd = doc.toJS();
+    for (const crd of parseAllValues(fs.readFileSync(file, 'utf8')) as any[]) {
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       const schemas = new Map<string, unknown>();
       for (const v of crd.spec.versions ?? []) {

@@ -68,7 +68,7 @@ function build(k: Applied, tree: LoadedTree, builds: Builds, problems: PlanProbl
     problems.push({ object: k.id, message: `kustomize build of ${dir} fails: ${error}` });
     return [];
   }
-  const manifests = builds.built.has(dir) ? parseManifests(builds.built.get(dir)!) : generatedBuild(tree, builds, dir);
+  const manifests = builds.built.get(dir) ?? generatedBuild(tree, builds, dir);
   const targetNamespace: string | undefined = k.manifest.spec?.targetNamespace;
   return manifests.map((m) => {
     if (!isNamespaced(m) || (m.metadata?.namespace && !targetNamespace)) return m;
@@ -87,12 +87,8 @@ function generatedBuild(tree: LoadedTree, builds: Builds, dir: string): any[] {
   const inNested = (file: string): boolean => nested.some((d) => file.startsWith(`${d}/`));
   return [
     ...tree.objects.filter((o) => under(path.posix.dirname(o.file)) && !inNested(o.file)).map((o) => o.manifest),
-    ...nested.flatMap((d) => parseManifests(builds.built.get(d)!)),
+    ...nested.flatMap((d) => builds.built.get(d)!),
   ];
-}
-
-function parseManifests(text: string): any[] {
-  return parseAllDocuments(text).map((d) => d.toJS()).filter((m) => m !== null && typeof m === 'object');
 }
 
 /** Flux post-build substitution of one object: the serialized YAML, as kustomize-controller does it. */

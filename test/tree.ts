@@ -22,11 +22,30 @@ export function treeOf(...definitions: ComponentDefinition<any>[]): RenderedTree
   return renderTree(buildApp(definitions));
 }
 
-/** Every object in a rendered tree, kustomization.yaml files excluded. */
+const parsed = new WeakMap<RenderedTree, readonly TreeObject[]>();
+
+/**
+ * Every object in a rendered tree, kustomization.yaml files excluded. Parsed once per tree (rule
+ * loops call this in every test) and frozen, so a test that changes an object fails instead of
+ * changing what the next test reads.
+ */
 export function objects(tree: RenderedTree = fullTree()): TreeObject[] {
-  return [...tree.entries()]
-    .filter(([file]) => !file.endsWith('/kustomization.yaml'))
-    .map(([file, content]) => ({ file, manifest: parse(content) }));
+  let found = parsed.get(tree);
+  if (!found) {
+    found = [...tree.entries()]
+      .filter(([file]) => !file.endsWith('/kustomization.yaml'))
+      .map(([file, content]) => deepFreeze({ file, manifest: parse(content) }));
+    parsed.set(tree, found);
+  }
+  return [...found];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /** Objects of one kind. */

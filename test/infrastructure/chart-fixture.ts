@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv from 'ajv';
+import Ajv, { ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import { parse } from 'yaml';
 
@@ -16,7 +16,19 @@ export interface ChartFixture {
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'charts');
 
+const fixtures = new Map<string, ChartFixture>();
+
+/** Read once per test file and frozen, so a test that changes it fails instead of changing the next test's. */
 export function chartFixture(dir: string): ChartFixture {
+  let fixture = fixtures.get(dir);
+  if (!fixture) {
+    fixture = deepFreeze(readFixture(dir));
+    fixtures.set(dir, fixture);
+  }
+  return fixture;
+}
+
+function readFixture(dir: string): ChartFixture {
   const read = (file: string): string | undefined => {
     const full = path.join(FIXTURES, dir, file);
     return fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : undefined;
@@ -27,11 +39,19 @@ export function chartFixture(dir: string): ChartFixture {
   return { name: chart.name, version: chart.version, defaults: parse(text), text, schema: schema ? JSON.parse(schema) : undefined };
 }
 
+const compiled = new WeakMap<object, ValidateFunction>();
+
 /** Schema violations of `values`, as `path: message` lines. */
 export function schemaErrors(values: unknown, fixture: ChartFixture): string[] {
-  const options = { strict: false, allErrors: true };
-  const ajv = String(fixture.schema.$schema).includes('2020-12') ? new Ajv2020(options) : new Ajv(options);
-  const validate = ajv.compile(fixture.schema);
+  // Compiled once per schema: Loki's (570 kB) takes a second. Optimising the generated code costs
+  // more than it saves on a few validations.
+  let validate = compiled.get(fixture.schema);
+  if (!validate) {
+    const options = { strict: false, allErrors: true, code: { optimize: false } };
+    const ajv = String(fixture.schema.$schema).includes('2020-12') ? new Ajv2020(options) : new Ajv(options);
+    validate = ajv.compile(fixture.schema);
+    compiled.set(fixture.schema, validate);
+  }
   return validate(values) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message} ${JSON.stringify(e.params)}`);
 }
 
@@ -62,4 +82,12 @@ export function undeclaredKeys(values: unknown, fixture: ChartFixture, freeForm:
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

@@ -1,20 +1,16 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as path from 'path';
 import type * as Yaml from 'yaml';
+import { cachedByContent, sourceOf, Uncacheable } from './content-cache';
 
-/**
- * The `yaml` library is the largest cost of a synth (parsing the vendored Plan CRD, writing every
- * object and every values file) and of validate (reading the CRDs). Both are pure functions of
- * their input, so their results are kept by content under node_modules/.cache, like the
- * transpiled TypeScript (scripts/lib/ts-loader.js): a synth that changes one object serializes
- * only that object. Only plain JSON data is cached, because only then does its JSON text decide
- * the output; anything else (a class instance, `Infinity`, a hole in an array) goes to `yaml`
- * directly. The library is loaded on the first miss.
- */
-const CACHE = path.join(__dirname, '..', 'node_modules', '.cache', 'stackspin-yaml');
+// The `yaml` library is the largest cost of a synth (parsing the vendored Plan CRD, writing every
+// object and every values file) and of validate (reading the tree and the CRDs). Both are pure
+// functions of their input, so their results are cached by content (constructs/content-cache.ts):
+// a synth that changes one object serializes only that object. Only plain JSON data is cached,
+// because only then does its JSON text decide the output; anything else (a class instance,
+// `Infinity`, a hole in an array) goes to `yaml` every time. The library is loaded on a miss only.
+
 // Another yaml release or another version of this file changes every key.
-const SALT = `${JSON.parse(fs.readFileSync(require.resolve('yaml/package.json'), 'utf8')).version}\0${fs.readFileSync(__filename, 'utf8')}\0`;
+const SALT = `${JSON.parse(fs.readFileSync(require.resolve('yaml/package.json'), 'utf8')).version}\0${sourceOf(__filename)}`;
 
 type StringifyOptions = Yaml.DocumentOptions & Yaml.SchemaOptions & Yaml.ParseOptions & Yaml.CreateNodeOptions & Yaml.ToStringOptions;
 
@@ -24,50 +20,30 @@ type StringifyOptions = Yaml.DocumentOptions & Yaml.SchemaOptions & Yaml.ParseOp
  */
 export function stringify(value: unknown, options: StringifyOptions): string {
   if (options.aliasDuplicateObjects !== false || !isJson(value) || !isJson(options)) return requireYaml().stringify(value, options);
-  return cached(`stringify\0${JSON.stringify(options)}\0${JSON.stringify(value)}`, (text) => text, () => requireYaml().stringify(value, options), (text) => text);
+  return cachedByContent('yaml', SALT, `stringify\0${JSON.stringify(options)}\0${JSON.stringify(value)}`, () => requireYaml().stringify(value, options), TEXT);
 }
 
-/** Each document's value (`parseAllDocuments(text).map((d) => d.toJS())`), cached when the text parses without error. */
-export function parseAllValues(text: string): unknown[] {
-  return cached(`parse\0${text}`, (json) => JSON.parse(json), () => {
-    const documents = requireYaml().parseAllDocuments(text);
-    const values: unknown[] = documents.map((d) => d.toJS());
-    return documents.every((d) => d.errors.length === 0) && isJson(values) ? values : new Uncacheable(values);
-  }, (values) => JSON.stringify(values));
+/** One document of a YAML text: its value, or the first error that makes it invalid. */
+export type YamlDocument = { readonly value: unknown; readonly error?: undefined } | { readonly value?: undefined; readonly error: string };
+
+/** Each document of a YAML text (`parseAllDocuments`), cached when every one is valid. */
+export function parseDocuments(text: string): YamlDocument[] {
+  return cachedByContent('yaml', SALT, `parse\0${text}`, () => {
+    const documents: YamlDocument[] = requireYaml().parseAllDocuments(text)
+      .map((d) => (d.errors.length > 0 ? { error: d.errors[0].message } : { value: d.toJS() }));
+    return documents.every((d) => d.error === undefined) && isJson(documents.map((d) => d.value)) ? documents : new Uncacheable(documents);
+  }, {
+    read: (json) => (JSON.parse(json) as unknown[]).map((value) => ({ value })),
+    write: (documents) => JSON.stringify(documents.map((d) => d.value)),
+  });
 }
 
-/** A result that must not be stored. */
-class Uncacheable<T> {
-  constructor(public readonly value: T) {}
-}
-
-function cached<T>(input: string, read: (stored: string) => T, compute: () => T | Uncacheable<T>, write: (value: T) => string): T {
-  const file = path.join(CACHE, createHash('sha256').update(SALT).update(input).digest('hex'));
-  let stored: string | undefined;
-  try {
-    stored = fs.readFileSync(file, 'utf8');
-  } catch {
-    // Not computed yet.
-  }
-  if (stored !== undefined) {
-    try {
-      return read(stored);
-    } catch {
-      // A damaged entry is computed again and replaced.
-    }
-  }
-  const result = compute();
-  if (result instanceof Uncacheable) return result.value;
-  try {
-    // Written aside and renamed, so a concurrent run never reads half an entry.
-    fs.mkdirSync(CACHE, { recursive: true });
-    const partial = `${file}.${process.pid}`;
-    fs.writeFileSync(partial, write(result));
-    fs.renameSync(partial, file);
-  } catch {
-    // A read-only node_modules only costs speed.
-  }
-  return result;
+/** The value of every document of a YAML file; throws naming the file if one is invalid. */
+export function parseFile(file: string): unknown[] {
+  return parseDocuments(fs.readFileSync(file, 'utf8')).map((d) => {
+    if (d.error !== undefined) throw new Error(`${file} is not valid YAML: ${d.error.split('\n')[0]}`);
+    return d.value;
+  });
 }
 
 /** Whether JSON.stringify keeps everything `yaml` would see: plain objects, arrays without holes, finite numbers. */
@@ -93,6 +69,8 @@ function isJson(value: unknown): boolean {
       return false;
   }
 }
+
+const TEXT = { read: (text: string): string => text, write: (text: string): string => text };
 
 function requireYaml(): typeof Yaml {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,7 +1,7 @@
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 import { CLUSTER_VARIABLES_SECRET } from '../../constructs/cluster-variables';
 import { describe, SUBSTITUTE_ANNOTATION, toYaml } from '../../constructs/tree-writer';
+import { parseDocuments } from '../../constructs/yaml-cache';
 import { BuiltDirectories } from '../validation/kustomize';
 import { LoadedTree, treeDirectory } from '../validation/load';
 import { ClusterInput, GENERATED_PLACEHOLDER } from './cluster-input';
@@ -105,12 +105,12 @@ function substitute(manifest: any, k: Applied, objects: ReadonlyMap<string, Appl
   for (const expression of new Set(result.malformed)) {
     problems.push({ object: id, message: `\${${expression}} is not a variable reference Flux understands; use \${name} or \${name:=default}, or escape it as $\${...}` });
   }
-  const [doc] = parseAllDocuments(result.text);
-  if (doc === undefined || doc.errors.length > 0) {
+  const [doc] = parseDocuments(result.text);
+  if (doc === undefined || doc.error !== undefined) {
     problems.push({ object: id, message: `is not valid YAML after substitution by ${k.id}; a variable value breaks it` });
     return manifest;
   }
-  return doc.toJS();
+  return doc.value;
 }
 
 function sourcesOf(postBuild: any): string {

@@ -2,7 +2,8 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
+import { parseDocuments } from '../../constructs/yaml-cache';
 import { LoadedTree } from './load';
 import { Problem } from './problem';
 
@@ -114,8 +115,11 @@ function plainKustomizations(tree: LoadedTree): boolean {
   });
 }
 
+/** kustomize's output, one document per object; each parsed on its own, so unchanged objects come from the YAML cache. */
 function objectsIn(text: string): any[] {
-  return parseAllDocuments(text).map((d) => d.toJS()).filter((m) => m !== null && typeof m === 'object');
+  // kustomize indents every block scalar, so a line `---` always separates documents.
+  return text.split(/^---\n/m).flatMap((document) => parseDocuments(document).map((d) => d.value))
+    .filter((m) => m !== null && typeof m === 'object');
 }
 
 function kustomize(dir: string): Promise<string> {

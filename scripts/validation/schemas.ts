@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { parseAllValues } from '../../constructs/yaml-cache';
+import { parseFile } from '../../constructs/yaml-cache';
 import { ValidationContext } from './context';
 import { groupOf, LoadedTree, TreeObject } from './load';
 import { Problem } from './problem';
@@ -102,7 +102,7 @@ export class SchemaValidator {
   private parse(file: string): void {
     if (this.parsedFiles.has(file)) return;
     this.parsedFiles.add(file);
-    for (const crd of parseAllValues(fs.readFileSync(file, 'utf8')) as any[]) {
+    for (const crd of parseFile(file) as any[]) {
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       const schemas = new Map<string, unknown>();
       for (const v of crd.spec.versions ?? []) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 // The module object itself (not an import namespace), so its functions can be spied on.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import yaml = require('yaml');
-import { parseAllValues, stringify } from '../../constructs/yaml-cache';
+import { parseDocuments, stringify } from '../../constructs/yaml-cache';
 
 const OPTIONS = { lineWidth: 0, minContentWidth: 0, blockQuote: 'literal' as const, aliasDuplicateObjects: false };
 
@@ -49,23 +49,33 @@ describe('yaml cache', () => {
     const text = `id: ${randomUUID()}\nlist: [1, two, {three: 3}]\n---\n---\nsecond: ~\n`;
     const parseAll = jest.spyOn(yaml, 'parseAllDocuments');
 
-    const first = parseAllValues(text);
-    const second = parseAllValues(text);
+    const first = parseDocuments(text);
+    const second = parseDocuments(text);
 
-    expect(first).toEqual(yaml.parseAllDocuments(text).map((d) => d.toJS()));
+    expect(first).toEqual(yaml.parseAllDocuments(text).map((d) => ({ value: d.toJS() })));
     expect(second).toEqual(first);
     expect(parseAll).toHaveBeenCalledTimes(2); // the miss, and the expectation's own call
   });
 
-  test('GIVEN YAML with a syntax error or a value JSON does not carry WHEN parsed THEN yaml parses it every time', () => {
-    const broken = `id: ${randomUUID()}\nkey: [unclosed\n`;
-    const infinite = `id: ${randomUUID()}\nlimit: .inf\n`;
+  test('GIVEN YAML with a syntax error WHEN parsed THEN the invalid document carries yaml\'s error, every time', () => {
+    const text = `id: ${randomUUID()}\n---\nkey: [unclosed\n`;
     const parseAll = jest.spyOn(yaml, 'parseAllDocuments');
 
-    expect(parseAllValues(broken)).toEqual(parseAllValues(broken));
-    expect(parseAllValues(infinite)).toEqual([expect.objectContaining({ limit: Infinity })]);
-    expect(parseAllValues(infinite)).toEqual([expect.objectContaining({ limit: Infinity })]);
+    const documents = parseDocuments(text);
 
-    expect(parseAll).toHaveBeenCalledTimes(4);
+    expect(documents[0].value).toEqual({ id: expect.any(String) });
+    expect(documents[1]).toEqual({ error: expect.stringContaining('Flow sequence') });
+    expect(parseDocuments(text)).toEqual(documents);
+    expect(parseAll).toHaveBeenCalledTimes(2);
+  });
+
+  test('GIVEN a value JSON does not carry WHEN parsed THEN yaml parses it every time', () => {
+    const text = `id: ${randomUUID()}\nlimit: .inf\n`;
+    const parseAll = jest.spyOn(yaml, 'parseAllDocuments');
+
+    expect(parseDocuments(text)).toEqual([{ value: expect.objectContaining({ limit: Infinity }) }]);
+    expect(parseDocuments(text)).toEqual([{ value: expect.objectContaining({ limit: Infinity }) }]);
+
+    expect(parseAll).toHaveBeenCalledTimes(2);
   });
 });

@@ -3,6 +3,7 @@
 // transpiled, never type-checked (`npm test` runs tsc), and each file's JavaScript is cached by
 // content: transpiling imports/*.ts (800 kB of generated classes) and the components on every
 // start cost several times the work of most tools (ts-node took 4 of validate's 6 seconds).
+require('./code-cache');
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test the project has and ends with one line "N passed, N failed" computed from the
 # runs: each jest test and each bats test counts once, and so does each whole-tree check.
+# The checks are independent (none writes dist/flux2 or another's files), so they run side by
+# side; each one's output is kept and printed, in the order below, once all have finished.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -10,17 +12,22 @@ passed=0
 failed=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+checks=()
 
 record() { # name, status
   if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "ok: $1"; else failed=$((failed + 1)); echo "FAILED: $1"; fi
 }
 
+# Starts a check in the background; its output and exit status go to $work/<number>.{log,status}.
 check() { # name, command...
-  local name=$1 status=0
+  local name=$1 number=${#checks[@]}
   shift
-  echo "== $name"
-  "$@" || status=$?
-  record "$name" "$status"
+  checks+=("$name")
+  {
+    local status=0
+    "$@" >"$work/$number.log" 2>&1 || status=$?
+    echo "$status" >"$work/$number.status"
+  } &
 }
 
 require() {
@@ -31,22 +38,28 @@ require() {
 }
 
 run_jest() {
-  local status=0
-  echo "== jest"
-  npx jest --ci --json --outputFile="$work/jest.json" || status=$?
+  npx jest --ci --json --outputFile="$work/jest.json"
+}
+
+tally_jest() { # status
   if [ ! -s "$work/jest.json" ]; then
     record "jest (did not report)" 1
     return
   fi
   passed=$((passed + $(node -p "require('$work/jest.json').numPassedTests")))
   failed=$((failed + $(node -p "const r=require('$work/jest.json'); r.numFailedTests + r.numRuntimeErrorTestSuites")))
-  [ "$status" -eq 0 ] || echo "jest exited $status"
+  [ "$1" -eq 0 ] || echo "jest exited $1"
 }
 
+# With GNU parallel, one bats job per core.
 run_bats() {
-  echo "== bats"
-  bats --tap test/scripts > "$work/bats.tap" || true
+  local jobs=()
+  command -v parallel >/dev/null 2>&1 && jobs=(--jobs "$(nproc)")
+  bats --tap "${jobs[@]}" test/scripts > "$work/bats.tap" || true
   cat "$work/bats.tap"
+}
+
+tally_bats() {
   passed=$((passed + $(grep -c '^ok ' "$work/bats.tap" || true)))
   failed=$((failed + $(grep -c '^not ok ' "$work/bats.tap" || true)))
   grep -q '^1\.\.[1-9]' "$work/bats.tap" || record "bats (ran no test)" 1
@@ -65,15 +78,33 @@ parity() {
   diff -r "$work/flux2" dist/flux2 || { echo "dist/flux2 differs from a fresh synth: run npm run synth and commit" >&2; return 1; }
 }
 
+# Waits for every check, then prints each one's output and counts it.
+report() {
+  local number name status
+  wait
+  for number in "${!checks[@]}"; do
+    name=${checks[$number]}
+    status=$(cat "$work/$number.status")
+    echo "== $name"
+    cat "$work/$number.log"
+    case $name in
+      jest) tally_jest "$status" ;;
+      bats) tally_bats ;;
+      *) record "$name" "$status" ;;
+    esac
+  done
+}
+
 main() {
   require bats shellcheck kubectl
   check "type-check" npx tsc --noEmit
   check "lint" npx eslint .
   check "shellcheck" shellcheck_all
-  run_jest
-  run_bats
+  check jest run_jest
+  check bats run_bats
   check "dist/flux2 equals a fresh synth" parity
   check "npm run validate" npm run --silent validate
+  report
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }

@@ -18,14 +18,15 @@ record() { # name, status
   if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "ok: $1"; else failed=$((failed + 1)); echo "FAILED: $1"; fi
 }
 
-# Starts a check in the background; its output and exit status go to $work/<number>.{log,status}.
+# Starts a check in the background; its output, exit status and seconds go to $work/<number>.*.
 check() { # name, command...
   local name=$1 number=${#checks[@]}
   shift
   checks+=("$name")
   {
-    local status=0
+    local status=0 start=$SECONDS
     "$@" >"$work/$number.log" 2>&1 || status=$?
+    echo "$((SECONDS - start))" >"$work/$number.seconds"
     echo "$status" >"$work/$number.status"
   } &
 }
@@ -85,7 +86,7 @@ report() {
   for number in "${!checks[@]}"; do
     name=${checks[$number]}
     status=$(cat "$work/$number.status")
-    echo "== $name"
+    echo "== $name ($(cat "$work/$number.seconds") s)"
     cat "$work/$number.log"
     case $name in
       jest) tally_jest "$status" ;;

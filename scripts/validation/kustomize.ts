@@ -27,15 +27,14 @@ export interface BuildOptions {
   readonly combined?: boolean;
 }
 
-/** kustomize records each object's source file in this annotation when asked (`buildMetadata`). */
-const ORIGIN_ANNOTATION = 'config.kubernetes.io/origin';
 const KUSTOMIZATION_KEYS = new Set(['apiVersion', 'kind', 'resources']);
 
 /**
  * Builds every directory that has a kustomization.yaml, as kustomize-controller will. Each
  * `kubectl kustomize` costs a process start of about 0.1 s, so when every kustomization.yaml is
  * a plain list of its own files (as the tree writer writes them) one build of a generated root
- * listing every directory stands in for all of them, split back by each object's origin file.
+ * listing every directory stands in for all of them, split back by the directory each object's
+ * file is in.
  * If that build fails, or the tree has anything else, each directory is built on its own (at
  * most one process per core), so a failure names its directory and kubectl's own error.
  */
@@ -62,15 +61,23 @@ async function buildEach(tree: LoadedTree, parallelism: number): Promise<Kustomi
 }
 
 /**
- * Every directory's objects from one build, or undefined when that build fails or an object's
- * origin is not a file directly in one of the directories (then only separate builds are exact).
+ * Every directory's objects from one build, or undefined when that build fails or its objects are
+ * not exactly the directories' objects, each found in one directory by its identity (then only
+ * separate builds are exact).
  */
 async function buildCombined(tree: LoadedTree): Promise<Map<string, any[]> | undefined> {
+  const directoryOf = new Map<string, string | undefined>();
+  for (const o of tree.objects) {
+    const dir = path.posix.dirname(o.file);
+    if (!tree.kustomizeDirectories.includes(dir)) continue;
+    // The same object in two directories: the combined build refuses it anyway.
+    directoryOf.set(identity(o.manifest), directoryOf.has(identity(o.manifest)) ? undefined : dir);
+  }
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kustomize-root-'));
   try {
     // kustomize refuses absolute resource paths; relative ones may leave the generated root.
     const resources = tree.kustomizeDirectories.map((dir) => path.relative(root, path.join(tree.root, dir)));
-    fs.writeFileSync(path.join(root, 'kustomization.yaml'), JSON.stringify({ resources, buildMetadata: ['originAnnotations'] }));
+    fs.writeFileSync(path.join(root, 'kustomization.yaml'), JSON.stringify({ resources }));
     let output: string;
     try {
       output = await kustomize(root);
@@ -78,21 +85,21 @@ async function buildCombined(tree: LoadedTree): Promise<Map<string, any[]> | und
       return undefined;
     }
     const built = new Map<string, any[]>(tree.kustomizeDirectories.map((dir) => [dir, []]));
-    for (const manifest of objectsIn(output)) {
-      const annotations = manifest.metadata?.annotations;
-      const origin = annotations?.[ORIGIN_ANNOTATION];
-      const file = typeof origin === 'string' ? parse(origin)?.path : undefined;
-      const dir = typeof file === 'string' ? path.posix.dirname(path.relative(tree.root, path.resolve(root, file)).split(path.sep).join('/')) : undefined;
-      const objects = dir === undefined ? undefined : built.get(dir);
-      if (!objects) return undefined;
-      delete annotations[ORIGIN_ANNOTATION];
-      if (Object.keys(annotations).length === 0) delete manifest.metadata.annotations;
-      objects.push(manifest);
+    const objects = objectsIn(output);
+    for (const manifest of objects) {
+      const dir = directoryOf.get(identity(manifest));
+      if (dir === undefined) return undefined;
+      built.get(dir)!.push(manifest);
     }
-    return built;
+    return objects.length === directoryOf.size ? built : undefined;
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** What kustomize tells objects apart by. */
+function identity(manifest: any): string {
+  return JSON.stringify([manifest?.apiVersion, manifest?.kind, manifest?.metadata?.namespace, manifest?.metadata?.name]);
 }
 
 /**

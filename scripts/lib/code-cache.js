@@ -2,7 +2,7 @@
 // module.enableCompileCache). Compiling JavaScript is a large part of starting a tool that
 // loads cdk8s and the tree's constructs; with the code V8 made in an earlier run, it is skipped.
 // One cache per tool (main script): written at exit when a module was new or changed, holding
-// exactly the modules that run loaded. Keyed by content, so an edited module is compiled again.
+// exactly the modules that run loaded, so it never grows beyond one run's code. Keyed by content, so an edited module is compiled again.
 // Left out under a debugger or coverage, which want Node's own compilation.
 const { Buffer } = require('buffer');
 const crypto = require('crypto');
@@ -11,11 +11,13 @@ const Module = require('module');
 const path = require('path');
 const vm = require('vm');
 
-const DIRECTORY = path.join(__dirname, '..', '..', 'node_modules', '.cache', 'stackspin-v8');
+const ROOT = path.join(__dirname, '..', '..');
+const DIRECTORY = path.join(ROOT, 'node_modules', '.cache', 'stackspin-v8');
 
 function install() {
   if (process.execArgv.some((a) => /^--(inspect|debug|prof|cpu-prof)/.test(a)) || process.env.NODE_V8_COVERAGE) return;
-  const main = process.argv[1] ? path.resolve(process.argv[1]) : '[eval]';
+  // Relative, so a copy of the project (tests, bench --scale) shares its tools' caches, and their number stays bounded.
+  const main = process.argv[1] ? path.relative(ROOT, path.resolve(process.argv[1])) : '[eval]';
   const file = path.join(DIRECTORY, `${crypto.createHash('sha256').update(`${process.version}\0${process.arch}\0${main}`).digest('hex').slice(0, 32)}.bin`);
   const stored = read(file);
   const used = new Map();

@@ -101,6 +101,8 @@ main() {
   check "type-check" npx tsc --noEmit
   check "lint" npx eslint .
   check "shellcheck" shellcheck_all
+  # On a fresh clone the tools below would each transpile the same sources at once: do it first.
+  node scripts/lib/ts-loader.js
   check jest run_jest
   check bats run_bats
   check "dist/flux2 equals a fresh synth" parity

@@ -1,9 +1,11 @@
 // V8's compiled code of every CommonJS module, kept between runs (Node 20 has no
 // module.enableCompileCache). Compiling JavaScript is a large part of starting a tool that
 // loads cdk8s and the tree's constructs; with the code V8 made in an earlier run, it is skipped.
-// One cache per tool (main script): written at exit when a module was new or changed, holding
-// exactly the modules that run loaded, so it never grows beyond one run's code. Keyed by content, so an edited module is compiled again.
-// Left out under a debugger or coverage, which want Node's own compilation.
+// One cache per tool (main script), written at exit when a module was new or changed and holding
+// exactly the modules that run loaded, so it never outgrows one run's code. Each module's code is
+// keyed by its content, so an edited module is compiled again. Left out under a debugger or
+// coverage, which want Node's own compilation, for scripts outside the project, and before Node
+// 20.12, whose vm cannot give a compiled module Node's own dynamic import().
 const { Buffer } = require('buffer');
 const crypto = require('crypto');
 const fs = require('fs');
@@ -16,8 +18,11 @@ const DIRECTORY = path.join(ROOT, 'node_modules', '.cache', 'stackspin-v8');
 
 function install() {
   if (process.execArgv.some((a) => /^--(inspect|debug|prof|cpu-prof)/.test(a)) || process.env.NODE_V8_COVERAGE) return;
-  // Relative, so a copy of the project (tests, bench --scale) shares its tools' caches, and their number stays bounded.
+  if (vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER === undefined) return;
+  // Relative, so a copy of the project (tests, bench --scale) shares its tool's cache; a script
+  // outside the project is not one of its tools, and would add a cache per script.
   const main = process.argv[1] ? path.relative(ROOT, path.resolve(process.argv[1])) : '[eval]';
+  if (main.startsWith('..') || path.isAbsolute(main)) return;
   const file = path.join(DIRECTORY, `${crypto.createHash('sha256').update(`${process.version}\0${process.arch}\0${main}`).digest('hex').slice(0, 32)}.bin`);
   const stored = read(file);
   const used = new Map();

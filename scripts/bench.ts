@@ -143,7 +143,8 @@ function scale(scales: readonly number[], runs: number): void {
       const cells = BENCHMARKS.map((b) => {
         const m = median(times.get(b)!);
         if (!first.has(b)) first.set(b, m);
-        const perCopy = n > scales[0] ? ` (+${ms((m - first.get(b)!) / (n - scales[0]))}/copy)` : '';
+        const growth = (m - first.get(b)!) / (n - scales[0]);
+        const perCopy = n > scales[0] ? ` (${growth >= 0 ? '+' : ''}${ms(growth)}/copy)` : '';
         return `${ms(m)} ms${perCopy}`.padStart(width);
       });
       write(`${String(n).padStart(6)}  ${String(project.treeFiles()).padStart(5)}  ${cells.join('  ')}\n`);

@@ -44,6 +44,9 @@ export interface Codec<T> {
   write(value: T): string;
 }
 
+/** Results that are text already. */
+export const TEXT: Codec<string> = { read: (text) => text, write: (text) => text };
+
 /** A result that must not be stored (its input could not be keyed faithfully). */
 export class Uncacheable<T> {
   constructor(public readonly value: T) {}

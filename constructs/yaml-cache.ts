@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import type * as Yaml from 'yaml';
-import { cachedByContent, sourceOf, Uncacheable } from './content-cache';
+import { cachedByContent, sourceOf, TEXT, Uncacheable } from './content-cache';
 
 // The `yaml` library is the largest cost of a synth (parsing the vendored Plan CRD, writing every
 // object and every values file) and of validate (reading the tree and the CRDs). Both are pure
@@ -69,8 +69,6 @@ function isJson(value: unknown): boolean {
       return false;
   }
 }
-
-const TEXT = { read: (text: string): string => text, write: (text: string): string => text };
 
 function requireYaml(): typeof Yaml {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { _, ErrorObject, ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
-import { cachedByContent, sourceOf } from '../../constructs/content-cache';
+import { cachedByContent, sourceOf, TEXT } from '../../constructs/content-cache';
 import { parseFile } from '../../constructs/yaml-cache';
 import { ValidationContext } from './context';
 import { groupOf, LoadedTree, TreeObject } from './load';
@@ -215,8 +215,6 @@ function loadValidator(code: string): ValidateFunction {
   new Function('module', 'exports', 'require', code)(module, module.exports, requireFor);
   return module.exports;
 }
-
-const TEXT = { read: (text: string): string => text, write: (text: string): string => text };
 
 /** How generated validator code refers to FORMATS (not a file: loadValidator answers it). */
 const FORMATS_MODULE = 'stackspin:validation-formats';

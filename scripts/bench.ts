@@ -14,7 +14,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Command, median, timeOnce, timeRounds } from './bench/measure';
+import { Command, Job, median, timeOnce, timeRounds } from './bench/measure';
 import { ScaledProject } from './bench/scale';
 
 /** What a command must achieve: at most this many times the floor, or at most this many seconds. */
@@ -86,16 +86,17 @@ function main(argv: readonly string[]): void {
     return;
   }
   const runs = options.runs ?? 5;
-  const times = timeRounds([FLOOR, ...BENCHMARKS], runs, ROOT);
-  const floor = median(times.get(FLOOR)!);
+  const jobs = new Map<Command, Job>([FLOOR, ...BENCHMARKS].map((command) => [command, { command, cwd: ROOT }]));
+  const times = timeRounds([...jobs.values()], runs);
+  const medianOf = (c: Command): number => median(times.get(jobs.get(c)!)!);
+  const floor = medianOf(FLOOR);
   const width = Math.max(...[FLOOR, ...BENCHMARKS].map((c) => c.name.length));
   write(`${'command'.padEnd(width)}  median ms  min ms  x floor\n`);
   for (const c of [FLOOR, ...BENCHMARKS]) {
-    const runsOf = times.get(c)!;
-    write(`${c.name.padEnd(width)}  ${ms(median(runsOf)).padStart(9)}  ${ms(Math.min(...runsOf)).padStart(6)}  ${(median(runsOf) / floor).toFixed(1).padStart(7)}\n`);
+    write(`${c.name.padEnd(width)}  ${ms(medianOf(c)).padStart(9)}  ${ms(Math.min(...times.get(jobs.get(c)!)!)).padStart(6)}  ${(medianOf(c) / floor).toFixed(1).padStart(7)}\n`);
   }
   write(`(${runs} runs each, interleaved, after one untimed round; load average now ${os.loadavg()[0].toFixed(2)})\n\ntargets:\n`);
-  for (const b of BENCHMARKS) write(`  ${verdict(b, median(times.get(b)!), floor)}\n`);
+  for (const b of BENCHMARKS) write(`  ${verdict(b, medianOf(b), floor)}\n`);
   if (options.test) write(`  ${verdict(TEST, timeFreshClone(), floor)}\n`);
 }
 
@@ -129,29 +130,35 @@ function timeFreshClone(): number {
   }
 }
 
-/** The commands on N copies of every optional app, for each N. */
+/**
+ * The commands on N copies of every optional app, for each N: one temporary project per N, and
+ * the rounds interleave all of them, so load from other processes falls on every N alike.
+ */
 function scale(scales: readonly number[], runs: number): void {
-  const project = new ScaledProject(ROOT);
+  const projects: ScaledProject[] = [];
   try {
-    write(`copies of every optional app (${project.apps.map((a) => a.name).join(', ')}), each with its own name, namespace and hosts, in ${project.root}\n`);
+    for (const n of scales) {
+      const project = new ScaledProject(ROOT);
+      projects.push(project);
+      project.useCopies(n);
+    }
+    write(`copies of every optional app (${projects[0].apps.map((a) => a.name).join(', ')}), each with its own name, namespace and hosts, in temporary copies of the project\n`);
+    const jobs = projects.map((project) => BENCHMARKS.map((command) => ({ command, cwd: project.root })));
+    const times = timeRounds(jobs.flat(), runs);
     const width = Math.max(...BENCHMARKS.map((b) => b.name.length));
     write(`copies  files  ${BENCHMARKS.map((b) => b.name.padStart(width)).join('  ')}\n`);
-    const first = new Map<Command, number>();
-    for (const n of scales) {
-      project.useCopies(n);
-      const times = timeRounds(BENCHMARKS, runs, project.root);
-      const cells = BENCHMARKS.map((b) => {
-        const m = median(times.get(b)!);
-        if (!first.has(b)) first.set(b, m);
-        const growth = (m - first.get(b)!) / (n - scales[0]);
-        const perCopy = n > scales[0] ? ` (${growth >= 0 ? '+' : ''}${ms(growth)}/copy)` : '';
+    scales.forEach((n, i) => {
+      const cells = jobs[i].map((job, c) => {
+        const m = median(times.get(job)!);
+        const growth = (m - median(times.get(jobs[0][c])!)) / (n - scales[0]);
+        const perCopy = i > 0 ? ` (${growth >= 0 ? '+' : ''}${ms(growth)}/copy)` : '';
         return `${ms(m)} ms${perCopy}`.padStart(width);
       });
-      write(`${String(n).padStart(6)}  ${String(project.treeFiles()).padStart(5)}  ${cells.join('  ')}\n`);
-    }
-    write(`(median of ${runs} runs each, after one untimed round; +ms/copy: growth per copy of every app since ${scales[0]} ${scales[0] === 1 ? 'copy' : 'copies'})\n`);
+      write(`${String(n).padStart(6)}  ${String(projects[i].treeFiles()).padStart(5)}  ${cells.join('  ')}\n`);
+    });
+    write(`(median of ${runs} runs each, interleaved over every N, after one untimed round; +ms/copy: growth per copy of every app since ${scales[0]} ${scales[0] === 1 ? 'copy' : 'copies'})\n`);
   } finally {
-    project.remove();
+    for (const project of projects) project.remove();
   }
 }
 

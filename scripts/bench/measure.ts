@@ -17,16 +17,22 @@ export function timeOnce(c: Command, cwd: string): number {
   return ms;
 }
 
+/** A command and the directory it runs in. */
+export interface Job {
+  readonly command: Command;
+  readonly cwd: string;
+}
+
 /**
- * Times every command `runs` times, in interleaved rounds, so load from other processes on the
+ * Times every job `runs` times, in interleaved rounds, so load from other processes on the
  * machine falls on all of them alike. One untimed round first fills the caches (transpiled
  * TypeScript, YAML), as any earlier run of the maintainer's has.
  */
-export function timeRounds(commands: readonly Command[], runs: number, cwd: string): Map<Command, number[]> {
-  for (const c of commands) timeOnce(c, cwd);
-  const times = new Map<Command, number[]>(commands.map((c) => [c, []]));
+export function timeRounds(jobs: readonly Job[], runs: number): Map<Job, number[]> {
+  for (const j of jobs) timeOnce(j.command, j.cwd);
+  const times = new Map<Job, number[]>(jobs.map((j) => [j, []]));
   for (let round = 0; round < runs; round++) {
-    for (const c of commands) times.get(c)!.push(timeOnce(c, cwd));
+    for (const j of jobs) times.get(j)!.push(timeOnce(j.command, j.cwd));
   }
   return times;
 }

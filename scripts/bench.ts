@@ -14,7 +14,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Command, Job, median, timeOnce, timeRounds } from './bench/measure';
+import { Command, Job, medians, Sample, timeOnce, timeRounds } from './bench/measure';
 import { ScaledProject } from './bench/scale';
 
 /** What a command must achieve: at most this many times the floor, or at most this many seconds. */
@@ -88,16 +88,21 @@ function main(argv: readonly string[]): void {
   const runs = options.runs ?? 5;
   const jobs = new Map<Command, Job>([FLOOR, ...BENCHMARKS].map((command) => [command, { command, cwd: ROOT }]));
   const times = timeRounds([...jobs.values()], runs);
-  const medianOf = (c: Command): number => median(times.get(jobs.get(c)!)!);
-  const floor = medianOf(FLOOR);
+  const samples = (c: Command): { wall: number; cpu?: number; min: number } => {
+    const all = times.get(jobs.get(c)!)!;
+    return { ...medians(all), min: Math.min(...all.map((s) => s.wall)) };
+  };
+  const floor = samples(FLOOR);
   const width = Math.max(...[FLOOR, ...BENCHMARKS].map((c) => c.name.length));
-  write(`${'command'.padEnd(width)}  median ms  min ms  x floor\n`);
+  write(`${'command'.padEnd(width)}  median ms  min ms  x floor  cpu ms  cpu x floor\n`);
   for (const c of [FLOOR, ...BENCHMARKS]) {
-    write(`${c.name.padEnd(width)}  ${ms(medianOf(c)).padStart(9)}  ${ms(Math.min(...times.get(jobs.get(c)!)!)).padStart(6)}  ${(medianOf(c) / floor).toFixed(1).padStart(7)}\n`);
+    const s = samples(c);
+    const cpu = s.cpu === undefined || !floor.cpu ? ['-', '-'] : [ms(s.cpu), (s.cpu / floor.cpu).toFixed(1)];
+    write(`${c.name.padEnd(width)}  ${ms(s.wall).padStart(9)}  ${ms(s.min).padStart(6)}  ${(s.wall / floor.wall).toFixed(1).padStart(7)}  ${cpu[0].padStart(6)}  ${cpu[1].padStart(11)}\n`);
   }
-  write(`(${runs} runs each, interleaved, after one untimed round; load average now ${os.loadavg()[0].toFixed(2)})\n\ntargets:\n`);
-  for (const b of BENCHMARKS) write(`  ${verdict(b, medianOf(b), floor)}\n`);
-  if (options.test) write(`  ${verdict(TEST, timeFreshClone(), floor)}\n`);
+  write(`(${runs} runs each, interleaved, after one untimed round; cpu: of every process of a run; load average now ${os.loadavg()[0].toFixed(2)})\n\ntargets (median wall time):\n`);
+  for (const b of BENCHMARKS) write(`  ${verdict(b, samples(b).wall, floor.wall)}\n`);
+  if (options.test) write(`  ${verdict(TEST, timeFreshClone().wall, floor.wall)}\n`);
 }
 
 /** One line: the figure, the target, and whether it is met. */
@@ -111,7 +116,7 @@ function verdict(b: Benchmark, medianMs: number, floorMs: number): string {
 }
 
 /** `npm test` once in a fresh clone of HEAD: its own node_modules, and no transpile, YAML or jest cache. */
-function timeFreshClone(): number {
+function timeFreshClone(): Sample {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-clone-'));
   try {
     const clone = path.join(dir, 'stackspin-gitops');
@@ -145,18 +150,22 @@ function scale(scales: readonly number[], runs: number): void {
     write(`copies of every optional app (${projects[0].apps.map((a) => a.name).join(', ')}), each with its own name, namespace and hosts, in temporary copies of the project\n`);
     const jobs = projects.map((project) => BENCHMARKS.map((command) => ({ command, cwd: project.root })));
     const times = timeRounds(jobs.flat(), runs);
+    const at = (i: number, c: number): { wall: number; cpu?: number } => medians(times.get(jobs[i][c])!);
     const width = Math.max(...BENCHMARKS.map((b) => b.name.length));
-    write(`copies  files  ${BENCHMARKS.map((b) => b.name.padStart(width)).join('  ')}\n`);
+    write(`copies  files  ${BENCHMARKS.map((b) => b.name.padStart(width)).join('  ')}   (median wall ms / cpu ms)\n`);
     scales.forEach((n, i) => {
-      const cells = jobs[i].map((job, c) => {
-        const m = median(times.get(job)!);
-        const growth = (m - median(times.get(jobs[0][c])!)) / (n - scales[0]);
-        const perCopy = i > 0 ? ` (${growth >= 0 ? '+' : ''}${ms(growth)}/copy)` : '';
-        return `${ms(m)} ms${perCopy}`.padStart(width);
-      });
+      const cells = BENCHMARKS.map((_b, c) => `${ms(at(i, c).wall)} / ${at(i, c).cpu === undefined ? '-' : ms(at(i, c).cpu!)}`.padStart(width));
       write(`${String(n).padStart(6)}  ${String(projects[i].treeFiles()).padStart(5)}  ${cells.join('  ')}\n`);
     });
-    write(`(median of ${runs} runs each, interleaved over every N, after one untimed round; +ms/copy: growth per copy of every app since ${scales[0]} ${scales[0] === 1 ? 'copy' : 'copies'})\n`);
+    const last = scales.length - 1;
+    if (last > 0) {
+      const perCopy = (a: number, b: number): string => `${b >= a ? '+' : ''}${ms((b - a) / (scales[last] - scales[0]))}`;
+      write(`per extra copy of every app, from ${scales[0]} to ${scales[last]}: ${BENCHMARKS.map((b, c) => {
+        const cpu = at(0, c).cpu === undefined || at(last, c).cpu === undefined ? '' : `, cpu ${perCopy(at(0, c).cpu!, at(last, c).cpu!)} ms`;
+        return `${b.name} wall ${perCopy(at(0, c).wall, at(last, c).wall)} ms${cpu}`;
+      }).join('; ')}\n`);
+    }
+    write(`(median of ${runs} runs each, interleaved over every N, after one untimed round)\n`);
   } finally {
     for (const project of projects) project.remove();
   }

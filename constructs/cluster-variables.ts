@@ -1,5 +1,5 @@
 import { BlockList, isIPv4, isIPv6 } from 'net';
-import { z } from 'zod';
+import type { z as Zod, ZodType } from 'zod';
 
 /**
  * The cluster variables an operator sets in `.flux.env`. They reach the cluster as the
@@ -13,20 +13,29 @@ export const CLUSTER_VARIABLES_SECRET = 'stackspin-cluster-variables';
 /** Characters that break Flux substitution or the double-quoted YAML it lands in. */
 const SUBSTITUTION_SAFE = /^[^"$\\\n\r]*$/;
 
-const text = z.string().min(1).regex(SUBSTITUTION_SAFE, 'must not contain ", $, \\ or a newline (they break substitution)');
+/** A schema built on first use: zod costs a tenth of a synth to load, and only checking a value needs it. */
+type LazySchema = () => ZodType<string>;
+
+function lazySchema(build: (z: typeof Zod) => ZodType<string>): LazySchema {
+  let schema: ZodType<string> | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return () => (schema ??= build((require('zod') as typeof import('zod')).z));
+}
+
+const text = lazySchema((z) => z.string().min(1).regex(SUBSTITUTION_SAFE, 'must not contain ", $, \\ or a newline (they break substitution)'));
 /** A whole hour: cron (`0 H * * *`) and the upgrade Plan's window (`H:00`) accept 0-23 with or without a leading zero. */
-const hour = z.string().regex(/^([01]?\d|2[0-3])$/, 'must be a whole hour from 0 to 23, e.g. 2 for 02:00');
-const port = z.string().regex(/^\d{1,5}$/, 'must be a port number').refine((v) => Number(v) >= 1 && Number(v) <= 65535, 'must be a port from 1 to 65535');
+const hour = lazySchema((z) => z.string().regex(/^([01]?\d|2[0-3])$/, 'must be a whole hour from 0 to 23, e.g. 2 for 02:00'));
+const port = lazySchema((z) => z.string().regex(/^\d{1,5}$/, 'must be a port number').refine((v) => Number(v) >= 1 && Number(v) <= 65535, 'must be a port from 1 to 65535'));
 /** RFC 5322's dot-atom local part, without `$` (it breaks substitution). */
 const LOCAL_PART = /^[A-Za-z0-9!#%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#%&'*+/=?^_`{|}~-]+)*$/;
 /** A host name of at least two labels, letters, digits and inner hyphens, ending in a letter TLD. */
 const MAIL_DOMAIN = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
-const email = z.string().refine((v) => {
+const email = lazySchema((z) => z.string().refine((v) => {
   const at = v.lastIndexOf('@');
   const local = v.slice(0, at);
   return at > 0 && local.length <= 64 && v.length <= 254 && LOCAL_PART.test(local) && MAIL_DOMAIN.test(v.slice(at + 1));
-}, 'must be an e-mail address like admin@example.org');
-const domainName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case domain name like stackspin.example.org');
+}, 'must be an e-mail address like admin@example.org'));
+const domainName = lazySchema((z) => z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case domain name like stackspin.example.org'));
 /** Addresses a server is never reached at, by what they are (Node's BlockList checks ranges). */
 const UNREACHABLE: readonly (readonly [string, BlockList])[] = [
   ['an unspecified address (0.0.0.0/8, ::)', blockList(['0.0.0.0', 8, 'ipv4'], ['::', 128, 'ipv6'])],
@@ -39,7 +48,7 @@ function blockList(...subnets: readonly (readonly [string, number, 'ipv4' | 'ipv
   for (const [address, prefix, type] of subnets) list.addSubnet(address, prefix, type);
   return list;
 }
-const ipAddress = z.string().superRefine((v, ctx) => {
+const ipAddress = lazySchema((z) => z.string().superRefine((v, ctx) => {
   const type = isIPv4(v) ? 'ipv4' : isIPv6(v) && !v.includes('%') ? 'ipv6' : undefined;
   if (type === undefined) {
     ctx.addIssue({ code: 'custom', message: 'must be an IPv4 or IPv6 address like 1.2.3.4' });
@@ -47,19 +56,19 @@ const ipAddress = z.string().superRefine((v, ctx) => {
   }
   const what = UNREACHABLE.find(([, list]) => list.check(v, type))?.[0];
   if (what) ctx.addIssue({ code: 'custom', message: `is ${what}, which the cluster cannot be reached at; give the server's public IP address` });
-});
+}));
 const cidr = (v: string): boolean => {
   const [addr, bits, ...rest] = v.split('/');
   if (rest.length > 0 || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
   return isIPv4(addr) ? Number(bits) <= 32 : isIPv6(addr) && !addr.includes('%') && Number(bits) <= 128;
 };
-const cidrList = z.string().refine((v) => v.split(',').every((c) => cidr(c.trim())), 'must be a comma-separated list of CIDR ranges like 1.2.3.0/24,10.0.0.1/32');
-const bool = z.enum(['true', 'false'], { message: 'must be true or false' });
+const cidrList = lazySchema((z) => z.string().refine((v) => v.split(',').every((c) => cidr(c.trim())), 'must be a comma-separated list of CIDR ranges like 1.2.3.0/24,10.0.0.1/32'));
+const bool = lazySchema((z) => z.enum(['true', 'false'], { message: 'must be true or false' }));
 /**
  * An IANA time zone as Go (CronJob timeZone, the upgrade Plan's window) loads it: ICU accepts
  * any capitalisation, Go's zoneinfo lookup does not, so the value must be spelled canonically.
  */
-const timeZone = z.string().superRefine((v, ctx) => {
+const timeZone = lazySchema((z) => z.string().superRefine((v, ctx) => {
   const fix = 'must be an IANA time zone like Europe/Amsterdam or Etc/UTC';
   let resolved: string;
   try {
@@ -73,10 +82,10 @@ const timeZone = z.string().superRefine((v, ctx) => {
   } else if (!/^[A-Z][A-Za-z0-9_+-]*(\/[A-Z][A-Za-z0-9_+-]*)*$/.test(v)) {
     ctx.addIssue({ code: 'custom', message: `${fix}, with capitals as in the tz database` });
   }
-});
-const url = z.string().regex(/^https?:\/\/[^\s"$]+$/, 'must be an http(s) URL');
-const gitRef = z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a git branch name');
-const appList = z.string().regex(/^([a-z0-9-]+(,[a-z0-9-]+)*)?$/, 'must be a comma-separated list of app names like nextcloud,zulip');
+}));
+const url = lazySchema((z) => z.string().regex(/^https?:\/\/[^\s"$]+$/, 'must be an http(s) URL'));
+const gitRef = lazySchema((z) => z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a git branch name'));
+const appList = lazySchema((z) => z.string().regex(/^([a-z0-9-]+(,[a-z0-9-]+)*)?$/, 'must be a comma-separated list of app names like nextcloud,zulip'));
 
 /** What the operator must do about a variable. */
 export enum Requirement {
@@ -102,7 +111,8 @@ export enum Scalar {
 
 export interface ClusterVariableSpec {
   readonly description: string;
-  readonly schema: z.ZodType<string>;
+  /** Built on first use: zod is loaded only when a value is checked. */
+  readonly schema: ZodType<string>;
   /** @default Scalar.STRING */
   readonly scalar?: Scalar;
   readonly requirement: Requirement;
@@ -114,7 +124,14 @@ export interface ClusterVariableSpec {
   readonly sensitive?: boolean;
 }
 
-const v = (spec: ClusterVariableSpec): ClusterVariableSpec => spec;
+/** A variable as written below: its schema still to build. */
+type ClusterVariableDefinition = Omit<ClusterVariableSpec, 'schema'> & { readonly schema: LazySchema };
+
+/** The spec of a variable, its `schema` built when first read. */
+function v(definition: ClusterVariableDefinition): ClusterVariableSpec {
+  const { schema, ...rest } = definition;
+  return Object.defineProperty({ ...rest }, 'schema', { get: schema, enumerable: true }) as ClusterVariableSpec;
+}
 
 export const CLUSTER_VARIABLES = {
   ip_address: v({ description: "The server's public IP address: bootstrap installs k3s with it as the node's external address and in the API server's certificate", schema: ipAddress, requirement: Requirement.REQUIRED, example: '1.2.3.4' }),
@@ -129,7 +146,7 @@ export const CLUSTER_VARIABLES = {
   outgoing_mail_smtp_port: v({ description: 'SMTP server port: 465 for implicit TLS, else STARTTLS (587)', schema: port, scalar: Scalar.INTEGER, requirement: Requirement.MAIL, default: '587', example: '587' }),
   outgoing_mail_smtp_user: v({ description: 'SMTP user name, often the from address', schema: text, requirement: Requirement.MAIL, default: 'admin@example.org', example: 'admin@example.org' }),
   outgoing_mail_smtp_password: v({ description: 'SMTP password', schema: text, requirement: Requirement.MAIL, default: 'unset', example: 'CHANGEME', sensitive: true }),
-  outgoing_mail_smtp_authtype: v({ description: 'SMTP authentication type', schema: z.enum(['LOGIN', 'PLAIN', 'CRAM-MD5'], { message: 'must be LOGIN, PLAIN or CRAM-MD5' }), requirement: Requirement.OPTIONAL, default: 'LOGIN', example: 'LOGIN' }),
+  outgoing_mail_smtp_authtype: v({ description: 'SMTP authentication type', schema: lazySchema((z) => z.enum(['LOGIN', 'PLAIN', 'CRAM-MD5'], { message: 'must be LOGIN, PLAIN or CRAM-MD5' })), requirement: Requirement.OPTIONAL, default: 'LOGIN', example: 'LOGIN' }),
 
   backup_s3_url: v({ description: 'S3 endpoint for Velero backups', schema: url, requirement: Requirement.BACKUP, example: 'https://s3.example.org' }),
   backup_s3_region: v({ description: 'S3 region', schema: text, requirement: Requirement.BACKUP, example: 'us-east-1' }),
@@ -138,7 +155,7 @@ export const CLUSTER_VARIABLES = {
   backup_s3_access_key: v({ description: 'S3 access key', schema: text, requirement: Requirement.BACKUP, example: 'CHANGEME', sensitive: true }),
   backup_s3_secret_key: v({ description: 'S3 secret key', schema: text, requirement: Requirement.BACKUP, example: 'CHANGEME', sensitive: true }),
 
-  letsencrypt_issuer: v({ description: "Let's Encrypt issuer of every certificate: production (trusted), or staging for test clusters (untrusted, generous rate limits)", schema: z.enum(['production', 'staging'], { message: 'must be production or staging' }), requirement: Requirement.OPTIONAL, default: 'production', example: 'production' }),
+  letsencrypt_issuer: v({ description: "Let's Encrypt issuer of every certificate: production (trusted), or staging for test clusters (untrusted, generous rate limits)", schema: lazySchema((z) => z.enum(['production', 'staging'], { message: 'must be production or staging' })), requirement: Requirement.OPTIONAL, default: 'production', example: 'production' }),
 
   ingress_allowed_source_ranges: v({ description: 'Comma-separated CIDR ranges allowed to reach the ingress (all by default)', schema: cidrList, requirement: Requirement.OPTIONAL, default: '0.0.0.0/0,::/0', example: '0.0.0.0/0,::/0' }),
 

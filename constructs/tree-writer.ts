@@ -5,6 +5,8 @@ import { Document, isScalar, visit } from 'yaml';
 import { isTypedReference, QUOTE_VARIABLE, SECRET_VARIABLE_NAMES } from './cluster-variables';
 import { FluxKustomization } from './flux-kustomization';
 import { TreeChart } from './tree-chart';
+import { cachedByContent, sourceOf, TEXT } from './content-cache';
+import { isJson, stringify } from './yaml-cache';
 
 /**
  * Kinds without a namespace (Kubernetes' own, and the cluster-scoped custom resources the tree
@@ -247,23 +249,44 @@ export enum SubstitutedStrings {
 
 const QUOTE_REFERENCE = `\${${QUOTE_VARIABLE}}`;
 
+const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false } as const;
+
+/** This file's code and the yaml release decide how values are double-quoted (yaml-cache's salt, and this file). */
+const DOUBLE_QUOTE_SALT = `${JSON.parse(fs.readFileSync(require.resolve('yaml/package.json'), 'utf8')).version}\0${sourceOf(__filename)}`;
+
 /**
  * YAML as the tree stores it: no folding, literal blocks for multi-line strings, no aliases. With
  * FLUX_QUOTE or YAML_QUOTE, a one-line string that Flux substitutes into stays a string whatever
- * the value (`12345678`, `true`, `a: b #c`): see SubstitutedStrings. The validator refuses `"`, `\\` and line breaks in values,
- * the only characters that could break out of the quotes. A lone reference to a boolean or integer
- * variable stays plain, to keep its type.
+ * the value (`12345678`, `true`, `a: b #c`): see SubstitutedStrings. The validator refuses `"`,
+ * `\\` and line breaks in values, the only characters that could break out of the quotes. A lone
+ * reference to a boolean or integer variable stays plain, to keep its type. Cached by content
+ * (constructs/yaml-cache.ts).
  */
 export function toYaml(value: unknown, strings: SubstitutedStrings = SubstitutedStrings.AS_IS): string {
-  const doc = new Document(value, { aliasDuplicateObjects: false });
-  visit(doc, {
-    Scalar(_key, node) {
-      if (strings === SubstitutedStrings.AS_IS || !isScalar(node) || typeof node.value !== 'string' || !isSubstituted(node.value)) return;
-      if (strings === SubstitutedStrings.YAML_QUOTE) node.type = 'QUOTE_DOUBLE';
-      else node.value = fluxQuoted(node.value);
-    },
-  });
-  return doc.toString({ lineWidth: 0, minContentWidth: 0, blockQuote: 'literal' });
+  switch (strings) {
+    case SubstitutedStrings.AS_IS: return stringify(value, YAML_OPTIONS);
+    case SubstitutedStrings.FLUX_QUOTE: return stringify(mapStrings(value, (s) => (isSubstituted(s) ? fluxQuoted(s) : s)), YAML_OPTIONS);
+    case SubstitutedStrings.YAML_QUOTE: {
+      const write = (): string => {
+        const doc = new Document(value, { aliasDuplicateObjects: false });
+        visit(doc, {
+          Scalar(_key, node) {
+            if (isScalar(node) && typeof node.value === 'string' && isSubstituted(node.value)) node.type = 'QUOTE_DOUBLE';
+          },
+        });
+        return doc.toString(YAML_OPTIONS);
+      };
+      return isJson(value) ? cachedByContent('yaml', DOUBLE_QUOTE_SALT, `double-quoted\0${JSON.stringify(value)}`, write, TEXT) : write();
+    }
+  }
+}
+
+/** `value` with every string, keys excepted, replaced by `map(string)`. */
+function mapStrings(value: unknown, map: (text: string) => string): unknown {
+  if (typeof value === 'string') return map(value);
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, map));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, map)]));
+  return value;
 }
 
 /** `${quote}<text>${quote}`, once. */

@@ -2,6 +2,8 @@
 # Runs every test the project has and ends with one line "N passed, N failed" computed from the
 # runs: each jest test and each bats test counts once, and so does each whole-tree check. A
 # missing tool is reported once, with how to get it, and the checks that need it count as failed.
+# The checks are independent (none writes dist/flux2 or another's files), so they run side by
+# side; each one's output is kept and printed, in the order below, once all have finished.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -11,17 +13,35 @@ passed=0
 failed=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+checks=()
 
 record() { # name, status
   if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "ok: $1"; else failed=$((failed + 1)); echo "FAILED: $1"; fi
 }
 
-check() { # name, command...
-  local name=$1 status=0
+# Runs a check; its output, exit status and seconds go to $work/<number>.*.
+run_check() { # number, command...
+  local number=$1 status=0 start=$SECONDS
   shift
-  echo "== $name"
-  "$@" || status=$?
-  record "$name" "$status"
+  "$@" >"$work/$number.log" 2>&1 || status=$?
+  echo "$((SECONDS - start))" >"$work/$number.seconds"
+  echo "$status" >"$work/$number.status"
+}
+
+# Starts a check in the background.
+check() { # name, command...
+  local name=$1 number=${#checks[@]}
+  shift
+  checks+=("$name")
+  run_check "$number" "$@" &
+}
+
+# Runs a check before the others start (one whose results they read).
+check_first() { # name, command...
+  local name=$1 number=${#checks[@]}
+  shift
+  checks+=("$name")
+  run_check "$number" "$@"
 }
 
 # How to get each tool the checks need (CI's .ci/run installs bats and shellcheck from apt).
@@ -40,39 +60,40 @@ report_missing() {
   done
 }
 
-# Runs the rest as a check that needs a tool, or records it as failed when the tool is missing.
-check_with() { # tool, name, command...
-  local tool=$1 name=$2
-  shift 2
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "== $name"
-    record "$name (needs $tool, which is missing)" 1
-    return
-  fi
-  check "$name" "$@"
+# A check that needs a tool, or one recorded as failed when the tool is missing.
+missing() { # tool
+  echo "needs $1, which is missing" >&2
+  return 1
+}
+check_with() { # check|check_first, tool, name, command...
+  local how=$1 tool=$2 name=$3
+  shift 3
+  if command -v "$tool" >/dev/null 2>&1; then "$how" "$name" "$@"; else "$how" "$name (needs $tool, which is missing)" missing "$tool"; fi
 }
 
 run_jest() {
-  local status=0
-  echo "== jest"
-  npx jest --ci --json --outputFile="$work/jest.json" || status=$?
+  npx jest --ci --json --outputFile="$work/jest.json"
+}
+
+tally_jest() { # status
   if [ ! -s "$work/jest.json" ]; then
     record "jest (did not report)" 1
     return
   fi
   passed=$((passed + $(node -p "require('$work/jest.json').numPassedTests")))
   failed=$((failed + $(node -p "const r=require('$work/jest.json'); r.numFailedTests + r.numRuntimeErrorTestSuites")))
-  [ "$status" -eq 0 ] || echo "jest exited $status"
+  [ "$1" -eq 0 ] || echo "jest exited $1"
 }
 
+# With GNU parallel, one bats job per core.
 run_bats() {
-  echo "== bats"
-  if ! command -v bats >/dev/null 2>&1; then
-    record "bats (needs bats, which is missing)" 1
-    return
-  fi
-  bats --tap test/scripts > "$work/bats.tap" || true
+  local jobs=()
+  command -v parallel >/dev/null 2>&1 && jobs=(--jobs "$(nproc)")
+  bats --tap "${jobs[@]}" test/scripts > "$work/bats.tap" || true
   cat "$work/bats.tap"
+}
+
+tally_bats() {
   passed=$((passed + $(grep -c '^ok ' "$work/bats.tap" || true)))
   failed=$((failed + $(grep -c '^not ok ' "$work/bats.tap" || true)))
   grep -q '^1\.\.[1-9]' "$work/bats.tap" || record "bats (ran no test)" 1
@@ -91,18 +112,39 @@ parity() {
   diff -r "$work/flux2" dist/flux2 || { echo "dist/flux2 differs from a fresh synth: run npm run synth and commit" >&2; return 1; }
 }
 
+# Waits for every check, then prints each one's output and counts it.
+report() {
+  local number name status
+  wait
+  for number in "${!checks[@]}"; do
+    name=${checks[$number]}
+    status=$(cat "$work/$number.status")
+    echo "== $name ($(cat "$work/$number.seconds") s)"
+    cat "$work/$number.log"
+    case $name in
+      jest) tally_jest "$status" ;;
+      bats) tally_bats ;;
+      *) record "$name" "$status" ;;
+    esac
+  done
+}
+
 main() {
   report_missing bats shellcheck kubectl
-  check "type-check" npx tsc --noEmit
-  check "lint" npx eslint .
-  check_with shellcheck "shellcheck" shellcheck_all
-  check "dist/flux2 equals a fresh synth" parity
+  # On a fresh clone the tools below would each transpile the same sources at once: do it first.
+  node scripts/lib/ts-loader.js
   # Before jest: it fills the chart and render caches the render tests read.
-  check_with kubectl "npm run render (every release renders with Helm)" npm run --silent render
-  run_jest
-  run_bats
-  check_with kubectl "npm run validate" npm run --silent validate
-  check_with kubectl "upgrade plan from the previous commit" scripts/upgrade-check.sh
+  check_with check_first kubectl "npm run render (every release renders with Helm)" npm run --silent render
+  # Both keep what they learnt about unchanged files under node_modules/.cache for the next run.
+  check "type-check" npx tsc --noEmit --incremental --tsBuildInfoFile node_modules/.cache/tsc/tsbuildinfo
+  check "lint" npx eslint --cache --cache-strategy content --cache-location node_modules/.cache/eslint/ .
+  check_with check shellcheck "shellcheck" shellcheck_all
+  check jest run_jest
+  check_with check bats bats run_bats
+  check "dist/flux2 equals a fresh synth" parity
+  check_with check kubectl "npm run validate" npm run --silent validate
+  check_with check kubectl "upgrade plan from the previous commit" scripts/upgrade-check.sh
+  report
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv from 'ajv';
+import Ajv, { ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import { parse } from 'yaml';
 import { ChartEntry, charts } from '../catalogue';
@@ -23,6 +23,19 @@ export interface PinnedChart {
  * subcharts, from the chart cache (`npm run charts` fills it; tests fill it on first use).
  */
 export function pinnedChart(chart: string, subchart?: string): PinnedChart {
+  const key = `${chart}/${subchart ?? ''}`;
+  let pinned = charts_.get(key);
+  if (!pinned) {
+    pinned = deepFreeze(readChart(chart, subchart));
+    charts_.set(key, pinned);
+  }
+  return pinned;
+}
+
+/** Read once per test file and frozen, so a test that changes it fails instead of changing the next test's. */
+const charts_ = new Map<string, PinnedChart>();
+
+function readChart(chart: string, subchart: string | undefined): PinnedChart {
   const entry = Object.values(charts).find((c: ChartEntry) => c.chart === chart);
   if (entry === undefined) throw new Error(`no chart ${chart} in catalogue.ts`);
   const root = unpackChart(ensureChart(entry));
@@ -37,13 +50,21 @@ export function pinnedChart(chart: string, subchart?: string): PinnedChart {
   return { name: manifest.name, version: String(manifest.version), defaults: parse(text) ?? {}, text, schema: schema ? JSON.parse(schema) : undefined, dir };
 }
 
+const compiled = new WeakMap<object, ValidateFunction>();
+
 /** Schema violations of `values`, as `path: message` lines. */
 export function schemaErrors(values: unknown, chart: PinnedChart): string[] {
-  const options = { strict: false, allErrors: true };
-  // Some charts name draft-07 by its https URL, which Ajv knows as http.
-  const schema = chart.schema.$schema === 'https://json-schema.org/draft-07/schema#' ? { ...chart.schema, $schema: undefined } : chart.schema;
-  const ajv = String(schema.$schema).includes('2020-12') ? new Ajv2020(options) : new Ajv(options);
-  const validate = ajv.compile(schema);
+  // Compiled once per schema: Loki's (570 kB) takes a second. Optimising the generated code costs
+  // more than it saves on a few validations.
+  let validate = compiled.get(chart.schema);
+  if (!validate) {
+    const options = { strict: false, allErrors: true, code: { optimize: false } };
+    // Some charts name draft-07 by its https URL, which Ajv knows as http.
+    const schema = chart.schema.$schema === 'https://json-schema.org/draft-07/schema#' ? { ...chart.schema, $schema: undefined } : chart.schema;
+    const ajv = String(schema.$schema).includes('2020-12') ? new Ajv2020(options) : new Ajv(options);
+    validate = ajv.compile(schema);
+    compiled.set(chart.schema, validate);
+  }
   return validate(values) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message} ${JSON.stringify(e.params)}`);
 }
 
@@ -74,4 +95,12 @@ export function undeclaredKeys(values: unknown, chart: PinnedChart, freeForm: re
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

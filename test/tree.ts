@@ -23,15 +23,23 @@ export function treeOf(...definitions: ComponentDefinition<any>[]): RenderedTree
   return renderTree(buildApp(definitions));
 }
 
+const parsed = new WeakMap<RenderedTree, readonly TreeObject[]>();
+
 /**
  * Every object in a rendered tree, kustomization.yaml files excluded, with its string values as
  * the constructs built them: without the `${quote}` that only makes YAML quote them after
- * substitution (QUOTE_VARIABLE).
+ * substitution (QUOTE_VARIABLE). Parsed once per tree (rule loops call this in every test) and
+ * frozen, so a test that changes an object fails instead of changing what the next test reads.
  */
 export function objects(tree: RenderedTree = fullTree()): TreeObject[] {
-  return [...tree.entries()]
-    .filter(([file]) => !file.endsWith('/kustomization.yaml'))
-    .map(([file, content]) => ({ file, manifest: unquoted(parse(content)) }));
+  let found = parsed.get(tree);
+  if (!found) {
+    found = [...tree.entries()]
+      .filter(([file]) => !file.endsWith('/kustomization.yaml'))
+      .map(([file, content]) => deepFreeze({ file, manifest: unquoted(parse(content)) }));
+    parsed.set(tree, found);
+  }
+  return [...found];
 }
 
 /** A parsed tree object with the `${quote}` wrappers of its strings removed. */
@@ -39,6 +47,14 @@ export function unquoted(value: any): any {
   if (typeof value === 'string') return value.split(`\${${QUOTE_VARIABLE}}`).join('');
   if (Array.isArray(value)) return value.map(unquoted);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unquoted(v)]));
+  return value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
   return value;
 }
 

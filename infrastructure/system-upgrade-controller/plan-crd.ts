@@ -1,9 +1,8 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { parseAllDocuments } from 'yaml';
 import { SUBSTITUTE_ANNOTATION } from '../../constructs/tree-writer';
+import { parseFile } from '../../constructs/yaml-cache';
 
 /** The vendored upstream CRD (system-upgrade-controller v0.20.1, see imports/crds/README.md). */
 export const PLAN_CRD_FILE = path.join(__dirname, '..', '..', 'imports', 'crds', 'upgrade.cattle.io_plans.yaml');
@@ -19,7 +18,7 @@ export class PlanCrd extends Construct {
 
   constructor(scope: Construct, id: string, file: string = PLAN_CRD_FILE) {
     super(scope, id);
-    const documents = parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS()).filter((d) => d !== null);
+    const documents: any[] = parseFile(file).filter((d) => d !== null);
     if (documents.length !== 1 || documents[0].kind !== 'CustomResourceDefinition') {
       throw new Error(`PlanCrd: ${file} must hold exactly one CustomResourceDefinition; re-copy it from the system-upgrade-controller release`);
     }

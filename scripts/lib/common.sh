@@ -84,15 +84,14 @@ require_node() {
   local major
   major=$(node -p 'process.versions.node.split(".")[0]')
   ((major >= 20)) || die "Node.js $(node --version) is too old; install Node.js 20 or newer"
-  [[ -d $STACKSPIN_ROOT/node_modules/ts-node ]] || die "the TypeScript tools are not installed; run: (cd $STACKSPIN_ROOT && npm ci)"
+  [[ -d $STACKSPIN_ROOT/node_modules/typescript ]] || die "the TypeScript tools are not installed; run: (cd $STACKSPIN_ROOT && npm ci)"
 }
 
-# Runs scripts/<name>.ts of this checkout.
+# Runs scripts/<name>.ts of this checkout, through the content-cached transpile loader.
 ts_tool() {
   local name=$1
   shift
-  TS_NODE_PROJECT="$STACKSPIN_ROOT/tsconfig.json" node -r "$STACKSPIN_ROOT/node_modules/ts-node/register/transpile-only" \
-    "$STACKSPIN_ROOT/scripts/$name.ts" "$@"
+  node -r "$STACKSPIN_ROOT/scripts/lib/ts-loader.js" "$STACKSPIN_ROOT/scripts/$name.ts" "$@"
 }
 
 # Where the committed tree keeps the optional apps' entries (optionalEntry() in constructs/platform.ts).

@@ -1,8 +1,8 @@
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 import { CLUSTER_VARIABLES_SECRET } from '../../constructs/cluster-variables';
 import { describe, SUBSTITUTE_ANNOTATION, toYaml } from '../../constructs/tree-writer';
-import { BuiltDirectories } from '../validation/kustomize';
+import { parseDocuments } from '../../constructs/yaml-cache';
+import { BuiltDirectories, kustomizeText } from '../validation/kustomize';
 import { LoadedTree, treeDirectory } from '../validation/load';
 import { ClusterInput, GENERATED_PLACEHOLDER } from './cluster-input';
 import { declaredExample, SecretDeclaration, secretDeclarations } from './declarations';
@@ -104,7 +104,7 @@ function build(k: Applied, tree: LoadedTree, builds: Builds, problems: PlanProbl
     problems.push({ object: k.id, message: `kustomize build of ${dir} fails: ${error}` });
     return [];
   }
-  return builds.built.has(dir) ? builtObjects(builds.built.get(dir)!) : generatedBuild(tree, builds, dir).map((manifest) => ({ manifest }));
+  return (builds.built.get(dir) ?? generatedBuild(tree, builds, dir)).map((manifest) => ({ manifest, text: kustomizeText(manifest) }));
 }
 
 /** The namespace kustomize-controller gives a namespaced object: the target namespace, else its own, else `default`. */
@@ -112,13 +112,6 @@ function namespaced(m: any, k: Applied): any {
   const targetNamespace: string | undefined = k.manifest.spec?.targetNamespace;
   if (!isNamespaced(m) || (m.metadata?.namespace && !targetNamespace)) return m;
   return { ...m, metadata: { ...m.metadata, namespace: targetNamespace ?? 'default' } };
-}
-
-/** Each document of kustomize's output, with its own text. */
-function builtObjects(output: string): BuiltObject[] {
-  return parseAllDocuments(output)
-    .map((doc) => ({ manifest: doc.toJS(), text: output.slice(doc.range[0], doc.range[2]) }))
-    .filter((o) => o.manifest !== null && typeof o.manifest === 'object');
 }
 
 /**
@@ -132,12 +125,8 @@ function generatedBuild(tree: LoadedTree, builds: Builds, dir: string): any[] {
   const inNested = (file: string): boolean => nested.some((d) => file.startsWith(`${d}/`));
   return [
     ...tree.objects.filter((o) => under(path.posix.dirname(o.file)) && !inNested(o.file)).map((o) => o.manifest),
-    ...nested.flatMap((d) => parseManifests(builds.built.get(d)!)),
+    ...nested.flatMap((d) => builds.built.get(d)!),
   ];
-}
-
-function parseManifests(text: string): any[] {
-  return parseAllDocuments(text).map((d) => d.toJS()).filter((m) => m !== null && typeof m === 'object');
 }
 
 /** Flux post-build substitution of one object: kustomize's YAML text of it, as kustomize-controller does it. */
@@ -160,12 +149,12 @@ function substitute(built: BuiltObject, k: Applied, context: SubstitutionContext
   for (const expression of new Set(result.malformed)) {
     problems.push({ object: id, message: `\${${expression}} is not a variable reference Flux understands; use \${name} or \${name:=default}, or escape it as $\${...}` });
   }
-  const [doc] = parseAllDocuments(result.text);
-  if (doc === undefined || doc.errors.length > 0) {
+  const [doc] = parseDocuments(result.text);
+  if (doc === undefined || doc.error !== undefined) {
     problems.push({ object: id, message: `is not valid YAML after substitution by ${k.id}; a variable value breaks it` });
     return manifest;
   }
-  return doc.toJS();
+  return doc.value;
 }
 
 function sourcesOf(postBuild: any): string {

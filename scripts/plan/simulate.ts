@@ -31,7 +31,7 @@ export interface Plan {
 /** Loads the tree at `root` and builds every kustomize directory (`kubectl kustomize`, in parallel). */
 export async function prepareTree(root: string, parallelism: number = os.cpus().length): Promise<PreparedTree> {
   const tree = loadTree(root);
-  const { built, problems } = await buildDirectories(tree, parallelism);
+  const { built, problems } = await buildDirectories(tree, { parallelism });
   const errors = new Map(problems.map((p) => [path.posix.dirname(p.file), p.message]));
   return { tree, builds: { built, errors } };
 }

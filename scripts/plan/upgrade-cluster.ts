@@ -1,4 +1,3 @@
-import { parseAllDocuments } from 'yaml';
 import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, CLUSTER_VARIABLES_SECRET, Requirement } from '../../constructs/cluster-variables';
 import { SUBSTITUTE_ANNOTATION, toYaml } from '../../constructs/tree-writer';
 import { optionalApps } from '../flux-env';
@@ -47,8 +46,7 @@ export function variablesWithoutDefault(prepared: PreparedTree): Map<string, Set
     const output = dir === undefined ? undefined : prepared.builds.built.get(dir);
     if (!k.manifest.spec?.postBuild || output === undefined) continue;
     const names = new Set<string>();
-    for (const doc of parseAllDocuments(output)) {
-      const manifest = doc.toJS();
+    for (const manifest of output) {
       if (!manifest || manifest.metadata?.annotations?.[SUBSTITUTE_ANNOTATION] === 'disabled') continue;
       for (const match of toYaml(manifest).matchAll(REFERENCE)) if (match[1] === '' && match[3] === undefined) names.add(match[2]);
     }

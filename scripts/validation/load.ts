@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { describe } from '../../constructs/tree-writer';
 import { TREE_ROOT_IN_REPO } from '../../constructs/tree-chart';
+import { parseDocuments } from '../../constructs/yaml-cache';
 import { Problem } from './problem';
 
 /** One object of the tree, with where it came from. */
@@ -49,12 +50,12 @@ export function loadTree(root: string): LoadedTree {
         problems.push({ file: relative, message: `is not listed in ${path.posix.join(dir.relative, KUSTOMIZE_FILE)}, so Flux never applies it; synthesize again to drop it` });
         continue;
       }
-      for (const doc of parseAllDocuments(fs.readFileSync(path.join(absolute, relative), 'utf8'))) {
-        if (doc.errors.length > 0) {
-          problems.push({ file: relative, message: `is not valid YAML: ${doc.errors[0].message.split('\n')[0]}` });
+      for (const doc of parseDocuments(fs.readFileSync(path.join(absolute, relative), 'utf8'))) {
+        if (doc.error !== undefined) {
+          problems.push({ file: relative, message: `is not valid YAML: ${doc.error.split('\n')[0]}` });
           continue;
         }
-        const manifest = doc.toJS();
+        const manifest: any = doc.value;
         if (manifest === null || manifest === undefined) continue;
         if (typeof manifest !== 'object' || Array.isArray(manifest)) {
           problems.push({ file: relative, message: 'is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)' });

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { parseAllDocuments } from 'yaml';
+import Ajv, { _, ErrorObject, ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
+import { cachedByContent, sourceOf, TEXT } from '../../constructs/content-cache';
+import { parseFile } from '../../constructs/yaml-cache';
 import { ValidationContext } from './context';
 import { groupOf, LoadedTree, TreeObject } from './load';
 import { Problem } from './problem';
@@ -15,7 +17,7 @@ export const CRD_DIRECTORY = path.join(__dirname, '..', '..', 'imports', 'crds')
  * typos reach clusters unnoticed.
  */
 export const UNVALIDATED_KINDS: ReadonlyMap<string, string> = new Map([
-  ['traefik.io/v1alpha1 Middleware', 'its CRD ships inside the traefik chart; no pinned schema is available offline'],
+  ['traefik.io/v1alpha1 Middleware', 'its CRD ships inside the traefik chart, so only the render rules (test/render) have it'],
 ]);
 
 const BUILT_IN_API_VERSION = /^([a-z0-9.-]+\/)?v\d+((alpha|beta)\d+)?$/;
@@ -33,8 +35,12 @@ interface CrdVersions {
  */
 export class SchemaValidator {
   // The CRDs are upstream's and valid: skip meta-schema validation, and skip code optimisation,
-  // which costs more at compile time than it saves on a few hundred objects.
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, code: { optimize: false, regExp: goRegExp }, formats: FORMATS });
+  // which costs more at compile time than it saves on a few hundred objects. The code is kept
+  // (source) so that it can be cached: compiling the schemas was a third of a validate.
+  private readonly ajv = new Ajv({
+    strict: false, allErrors: true, validateSchema: false, formats: FORMATS,
+    code: { optimize: false, source: true, formats: _`require(${FORMATS_MODULE})`, regExp: goRegExp },
+  });
   private readonly crdFilesByGroup = new Map<string, string[]>();
   private readonly crds = new Map<string, CrdVersions>();
   private readonly parsedFiles = new Set<string>();
@@ -61,10 +67,11 @@ export class SchemaValidator {
     if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
       return [at(typeof apiVersion !== 'string' ? 'apiVersion' : 'kind', 'is missing; every object needs apiVersion and kind')];
     }
-    if (UNVALIDATED_KINDS.has(`${apiVersion} ${kind}`)) return [];
     const group = groupOf(apiVersion);
     const version = apiVersion.slice(apiVersion.indexOf('/') + 1);
     const crd = this.crd(group, kind);
+    // With a chart's CRD added (the render rules), even these kinds are checked.
+    if (!crd && UNVALIDATED_KINDS.has(`${apiVersion} ${kind}`)) return [];
     if (crd) {
       const schema = crd.schemas.get(version);
       if (schema === undefined) {
@@ -110,17 +117,19 @@ export class SchemaValidator {
   private parse(file: string): void {
     if (this.parsedFiles.has(file)) return;
     this.parsedFiles.add(file);
-    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
-      const crd = doc.toJS();
+    for (const crd of parseFile(file) as any[]) {
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       this.crds.set(`${crd.spec.group} ${crd.spec.names.kind}`, versionsOf(crd, file));
     }
   }
 
+  /** Ajv's validator of a schema, its generated code cached by content; the same code runs on a miss. */
   private compile(key: string, schema: unknown): ValidateFunction {
     let validate = this.compiled.get(key);
     if (!validate) {
-      validate = this.ajv.compile(closeObjects(schema));
+      const closed = closeObjects(schema);
+      const code = cachedByContent('ajv', VALIDATOR_SALT, JSON.stringify(closed), () => standaloneCode(this.ajv, this.ajv.compile(closed)), TEXT);
+      validate = loadValidator(code);
       this.compiled.set(key, validate);
     }
     return validate;
@@ -211,15 +220,31 @@ function messageOf(error: ErrorObject): string {
   }
 }
 
+/** A validator from Ajv's standalone code (a CommonJS module); it asks for FORMATS by FORMATS_MODULE. */
+function loadValidator(code: string): ValidateFunction {
+  const module: { exports: any } = { exports: {} };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const requireFor = (id: string): unknown => (id === FORMATS_MODULE ? FORMATS : id === REGEXP_MODULE ? goRegExp : require(id));
+  new Function('module', 'exports', 'require', code)(module, module.exports, requireFor);
+  return module.exports;
+}
+
+/** How generated validator code refers to FORMATS (not a file: loadValidator answers it). */
+const FORMATS_MODULE = 'stackspin:validation-formats';
+
+/** How generated validator code refers to goRegExp (not a file: loadValidator answers it). */
+const REGEXP_MODULE = 'stackspin:go-regexp';
+
 /**
  * CRD patterns are Go (RE2) regular expressions, which the API server evaluates. JavaScript lacks
  * inline flags such as `^(?i)...`: they become flags of the whole expression (CRDs use them
  * at the start, where the two mean the same).
  */
-const goRegExp = Object.assign((pattern: string, flags: string): RegExp => {
+function goRegExp(pattern: string, flags: string): RegExp {
   const inline = [...pattern.matchAll(/\(\?([ims]+)\)/g)].map((m) => m[1]).join('');
   return new RegExp(pattern.replace(/\(\?[ims]+\)/g, ''), [...new Set([...flags, ...inline])].join(''));
-}, { code: 'goRegExp' });
+}
+goRegExp.code = `require(${JSON.stringify(REGEXP_MODULE)})`;
 
 /** The OpenAPI formats the CRDs use; Kubernetes checks these loosely, and so do we. */
 const FORMATS = {
@@ -228,3 +253,6 @@ const FORMATS = {
   int32: { type: 'number' as const, validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 },
   int64: { type: 'number' as const, validate: (n: number) => Number.isInteger(n) },
 };
+
+// Another Ajv release or another version of this file (options, formats) changes every key.
+const VALIDATOR_SALT = `${JSON.parse(fs.readFileSync(require.resolve('ajv/package.json'), 'utf8')).version}\0${sourceOf(__filename)}`;

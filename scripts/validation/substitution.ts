@@ -1,4 +1,3 @@
-import { parseAllDocuments } from 'yaml';
 import { QUOTE_VARIABLE } from '../../constructs/cluster-variables';
 import { describe, SUBSTITUTE_ANNOTATION } from '../../constructs/tree-writer';
 import { ValidationContext } from './context';
@@ -27,9 +26,8 @@ export function checkSubstitution(tree: LoadedTree, built: BuiltDirectories, con
       ...Object.keys(postBuild.substitute ?? {}),
       ...secrets.flatMap((name) => context.substitutionSecrets.get(name) ?? []),
     ]);
-    for (const doc of parseAllDocuments(output)) {
-      const manifest = doc.toJS();
-      if (!manifest || manifest.metadata?.annotations?.[SUBSTITUTE_ANNOTATION] === 'disabled') continue;
+    for (const manifest of output) {
+      if (manifest.metadata?.annotations?.[SUBSTITUTE_ANNOTATION] === 'disabled') continue;
       const id = describe(manifest);
       const file = tree.objects.find((o) => o.id === id && o.file.startsWith(`${dir}/`))?.file ?? `${dir}/kustomization.yaml`;
       visitStrings(manifest, '', (text, field) => {

@@ -26,7 +26,7 @@ export interface ValidationReport {
 /** Runs every check on the tree at `root`; kustomize builds run while the in-process checks do. */
 export async function validateTree(root: string, options: ValidateTreeOptions): Promise<ValidationReport> {
   const tree = loadTree(root);
-  const building = buildDirectories(tree, options.parallelism ?? os.cpus().length);
+  const building = buildDirectories(tree, { parallelism: options.parallelism ?? os.cpus().length });
   const problems = [
     ...tree.problems,
     ...checkSchemas(tree, options.context, options.schemas),

@@ -45,7 +45,7 @@ function synthesize(definitions: Definitions, change?: (root: string) => void): 
 }
 
 /** kustomize's output by directory and content: most directories are the same in both trees. */
-const builds = new Map<string, string>();
+const builds = new Map<string, readonly any[]>();
 
 /** As prepareTree: the tree loaded and every directory built by kustomize (a directory built before with the same files is reused). */
 async function prepare(root: string): Promise<PreparedTree> {
@@ -53,7 +53,7 @@ async function prepare(root: string): Promise<PreparedTree> {
   const key = (dir: string): string => `${dir}\n${fs.readdirSync(path.join(root, dir)).sort()
     .map((f) => (fs.statSync(path.join(root, dir, f)).isFile() ? `${f}\n${fs.readFileSync(path.join(root, dir, f), 'utf8')}` : f)).join('\n')}`;
   const missing = tree.kustomizeDirectories.filter((dir) => !builds.has(key(dir)));
-  const fresh = await buildDirectories({ ...tree, kustomizeDirectories: missing }, 2);
+  const fresh = await buildDirectories({ ...tree, kustomizeDirectories: missing }, { parallelism: 2 });
   expect(fresh.problems).toEqual([]);
   for (const dir of missing) builds.set(key(dir), fresh.built.get(dir)!);
   return { tree, builds: { built: new Map(tree.kustomizeDirectories.map((dir) => [dir, builds.get(key(dir))!])), errors: new Map() } };

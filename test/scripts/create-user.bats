@@ -14,7 +14,7 @@ setup() {
 
 # What the TypeScript side declares, which the script must match.
 single_sign_on_constants() {
-  (cd "$ROOT" && node -r ./node_modules/ts-node/register/transpile-only -e '
+  (cd "$ROOT" && node -r ./scripts/lib/ts-loader.js -e '
     const { Internal } = require("./apps/single-sign-on/endpoints");
     const { Namespaces } = require("./constructs/component");
     const { IDENTITY_SCHEMA_ID } = require("./apps/single-sign-on/identity-schema");

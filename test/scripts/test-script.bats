@@ -6,8 +6,10 @@
 setup() {
   ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
   PROJECT=$BATS_TEST_TMPDIR/project
-  mkdir -p "$PROJECT/scripts" "$PROJECT/dist/flux2" "$BATS_TEST_TMPDIR/stubs" "$BATS_TEST_TMPDIR/tools"
+  mkdir -p "$PROJECT/scripts/lib" "$PROJECT/dist/flux2" "$BATS_TEST_TMPDIR/stubs" "$BATS_TEST_TMPDIR/tools"
   cp "$ROOT/scripts/test.sh" "$PROJECT/scripts/"
+  # The transpile step before the checks: nothing to transpile here.
+  echo '' >"$PROJECT/scripts/lib/ts-loader.js"
   echo 'kind: ConfigMap' >"$PROJECT/dist/flux2/configmap-a.yaml"
   cat >"$PROJECT/scripts/synth.js" <<'EOF_SYNTH'
 const fs = require('fs');

@@ -16,6 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Command, Job, medians, Sample, timeOnce, timeRounds } from './bench/measure';
 import { ScaledProject } from './bench/scale';
+import { seedDirs } from './render/chart-cache';
 
 /** What a command must achieve: at most this many times the floor, or at most this many seconds. */
 type Target = { readonly floorRatio: number } | { readonly seconds: number };
@@ -136,6 +137,8 @@ function timeFreshClone(): Sample {
     const tmp = path.join(dir, 'tmp');
     fs.mkdirSync(tmp);
     process.env.TMPDIR = tmp;
+    // The clone has no sibling ../shared: seed its chart cache from where this checkout's comes.
+    process.env.CHART_CACHE_SEED = seedDirs().join(path.delimiter);
     return timeOnce(TEST, clone);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -14,7 +14,7 @@
 import * as path from 'path';
 import { BACKUP_STORAGE_LOCATION, NIGHTLY_SCHEDULE_NAME, VELERO_NAMESPACE } from '../apps/velero/backup-template';
 import { BACKUP_SET_LABEL } from '../constructs/backup-label';
-import { BackupSet, findBackupSets, notRestorable, readTree, RESTORE_DELETES } from './backup/backup-sets';
+import { BACKUP_SET_SOURCES, BackupSet, findBackupSets, notRestorable, readTree, RESTORE_DELETES } from './backup/backup-sets';
 import { parseArgs, UsageError } from './lib/args';
 
 const USAGE = `usage: backup-sets.ts list [--tree DIR]
@@ -66,7 +66,7 @@ export function backupSetsCommand(argv: readonly string[]): { readonly out: stri
   const tree = args.options.get('--tree') ?? TREE_ROOT;
   let sets: BackupSet[];
   try {
-    sets = findBackupSets(readTree(tree));
+    sets = findBackupSets(readTree(tree, BACKUP_SET_SOURCES));
   } catch (e) {
     return fail((e as Error).message);
   }

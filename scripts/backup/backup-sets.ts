@@ -63,10 +63,18 @@ const HELM_GROUP = 'helm.toolkit.fluxcd.io';
 const KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io';
 
 /**
- * Every object of a synthesized tree (every YAML file but kustomization.yaml). Throws, naming the
- * file, on one that is not YAML, and on a directory that is no synthesized tree.
+ * What a file must mention to hold anything findBackupSets reads: the label, a Flux Kustomization
+ * or a HelmRelease. The scripts parse only those files (most of the tree's text is CRDs), which
+ * saves a quarter of a second on every call; a test keeps the sets found equal to a full read.
  */
-export function readTree(root: string): TreeFileObject[] {
+export const BACKUP_SET_SOURCES = /stackspin\.net\/backupSet|\bKustomization\b|\bHelmRelease\b/;
+
+/**
+ * Every object of a synthesized tree (every YAML file but kustomization.yaml), or only those of
+ * the files whose text matches `mentioning`. Throws, naming the file, on one that is not YAML,
+ * and on a directory that is no synthesized tree.
+ */
+export function readTree(root: string, mentioning?: RegExp): TreeFileObject[] {
   if (!fs.existsSync(path.join(root, 'cluster', 'core', 'kustomization.yaml'))) {
     throw new Error(`${root} is not a synthesized tree (it has no cluster/core/kustomization.yaml); run the script from a complete checkout, or npm run synth`);
   }
@@ -76,7 +84,9 @@ export function readTree(root: string): TreeFileObject[] {
       const file = relative === '' ? entry.name : `${relative}/${entry.name}`;
       if (entry.isDirectory()) walk(file);
       else if (/\.ya?ml$/.test(entry.name) && entry.name !== 'kustomization.yaml') {
-        for (const doc of parseAllDocuments(fs.readFileSync(path.join(root, file), 'utf8'))) {
+        const text = fs.readFileSync(path.join(root, file), 'utf8');
+        if (mentioning !== undefined && !mentioning.test(text)) continue;
+        for (const doc of parseAllDocuments(text)) {
           if (doc.errors.length > 0) throw new Error(`${file} is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
           const manifest = doc.toJS();
           if (manifest !== null && typeof manifest === 'object') objects.push({ file, manifest });

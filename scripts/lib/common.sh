@@ -81,9 +81,12 @@ require_tools() {
 # The TypeScript tools need Node.js >= 20 and the checkout's node_modules.
 require_node() {
   require_tools node
-  local major
-  major=$(node -p 'process.versions.node.split(".")[0]')
-  ((major >= 20)) || die "Node.js $(node --version) is too old; install Node.js 20 or newer"
+  local version major
+  # --version answers without starting the JavaScript engine (a tenth of a second less per script).
+  version=$(node --version)
+  major=${version#v}
+  major=${major%%.*}
+  if [[ ! $major =~ ^[0-9]+$ ]] || ((major < 20)); then die "Node.js $version is too old; install Node.js 20 or newer"; fi
   [[ -d $STACKSPIN_ROOT/node_modules/typescript ]] || die "the TypeScript tools are not installed; run: (cd $STACKSPIN_ROOT && npm ci)"
 }
 

@@ -179,7 +179,14 @@ function dryRun(argv: readonly string[], answers: readonly (readonly [string, st
   fs.mkdirSync(bin);
   fs.copyFileSync(path.join(stubs, 'installed', 'flux'), path.join(bin, 'flux'));
   fs.writeFileSync(path.join(dir, 'calls'), '');
-  fs.writeFileSync(path.join(dir, 'responses.json'), JSON.stringify(answers.map(([kind, output]) => ({ pattern: `^kubectl get ${kind}[.,/ ]`, output, status: 0 }))));
+  // As stub_respond (test/scripts/helpers.bash) writes them: pattern, output and status, in order.
+  fs.mkdirSync(path.join(dir, 'responses'));
+  answers.forEach(([kind, output], i) => {
+    const answer = path.join(dir, 'responses', String(i + 1).padStart(4, '0'));
+    fs.writeFileSync(`${answer}.pattern`, `^kubectl get ${kind}[.,/ ]`);
+    fs.writeFileSync(`${answer}.output`, output);
+    fs.writeFileSync(`${answer}.status`, '0\n');
+  });
   const root = path.join(__dirname, '..', '..');
   const run = spawnSync('bash', [path.join(root, 'scripts', argv[0]), ...argv.slice(1)], {
     encoding: 'utf8',

@@ -6,7 +6,9 @@ import { BACKUP_STORAGE_LOCATION, NIGHTLY_SCHEDULE_NAME, VELERO_NAMESPACE } from
 import { BACKUP_SET_LABEL } from '../../constructs/backup-label';
 import { optionalEntry } from '../../constructs/platform';
 import { TREE_ROOT_IN_REPO } from '../../constructs/tree-chart';
-import { dependencyOrder, findBackupSets, OPTIONAL_ENTRIES, readTree, TREE_PATH, TreeFileObject } from '../../scripts/backup/backup-sets';
+import {
+  BACKUP_SET_SOURCES, dependencyOrder, findBackupSets, OPTIONAL_ENTRIES, readTree, TREE_PATH, TreeFileObject,
+} from '../../scripts/backup/backup-sets';
 import { backupSetsCommand } from '../../scripts/backup-sets';
 
 const TREE = path.join(__dirname, '..', '..', 'dist', 'flux2');
@@ -43,6 +45,14 @@ describe('backup sets of the tree', () => {
   test('GIVEN the constants the helper keeps to load quickly WHEN compared with the constructs\' THEN they are equal', () => {
     expect(`${OPTIONAL_ENTRIES}/zulip`).toBe(optionalEntry('zulip'));
     expect(TREE_PATH).toBe(TREE_ROOT_IN_REPO);
+  });
+
+  test('GIVEN the committed tree WHEN only the files mentioning the label, a Kustomization or a HelmRelease are read THEN the sets are those of a full read, from fewer files', () => {
+    const all = readTree(TREE);
+    const mentioning = readTree(TREE, BACKUP_SET_SOURCES);
+    expect(new Set(mentioning.map((o) => o.file)).size).toBeLessThan(new Set(all.map((o) => o.file)).size);
+    expect(findBackupSets(mentioning)).toEqual(findBackupSets(all));
+    expect(BACKUP_SET_SOURCES.test(BACKUP_SET_LABEL)).toBe(true);
   });
 
   test('GIVEN list WHEN run THEN it prints every set a restore can bring back, without velero', () => {

@@ -163,6 +163,15 @@ setup() {
   [[ $output == *"error: node is missing: install Node.js 20 or newer"* ]]
 }
 
+@test "GIVEN Node.js 18 WHEN bootstrap runs THEN it says it is too old and changes nothing" {
+  printf '#!/bin/sh\necho v18.19.1\n' >"$STUB_BIN/node"
+  chmod +x "$STUB_BIN/node"
+  run "$BOOTSTRAP" --env-file "$ENV_FILE"
+  [ "$status" -ne 0 ]
+  [[ $output == *"error: Node.js v18.19.1 is too old; install Node.js 20 or newer"* ]]
+  [ ! -s "$STUB_STATE/calls" ]
+}
+
 @test "GIVEN bad flags WHEN bootstrap runs THEN it prints the usage and the problem and does nothing" {
   run "$BOOTSTRAP" --frobnicate
   [ "$status" -ne 0 ]

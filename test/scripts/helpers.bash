@@ -61,10 +61,15 @@ install_flux_stub() {
 # `kubectl ...`) with $2 on stdout, or, with exit code $3 other than 0, on stderr. The first
 # answer given wins; calls no answer matches behave as before (a `get` is NotFound).
 stub_respond() {
-  node -e 'const fs = require("fs"); const [file, pattern, output, status] = process.argv.slice(1);
-    const all = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
-    all.push({ pattern, output, status: Number(status) });
-    fs.writeFileSync(file, JSON.stringify(all));' -- "$STUB_STATE/responses.json" "$1" "${2:-}" "${3:-0}"
+  local dir=$STUB_STATE/responses count=0 name
+  mkdir -p "$dir"
+  [[ ! -f $dir/count ]] || read -r count <"$dir/count"
+  count=$((count + 1))
+  echo "$count" >"$dir/count"
+  printf -v name '%s/%04d' "$dir" "$count"
+  printf '%s' "$1" >"$name.pattern"
+  printf '%s' "${2:-}" >"$name.output"
+  echo "${3:-0}" >"$name.status"
 }
 
 # The objects the stub kubectl was asked to create (other than Secrets), one JSON per line.

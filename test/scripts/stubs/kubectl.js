@@ -3,6 +3,7 @@
 // objects in $STUB_STATE, so re-runs see what earlier runs did.
 const fs = require('fs');
 const path = require('path');
+const { Buffer } = require('buffer');
 
 const state = process.env.STUB_STATE;
 const args = process.argv.slice(2);

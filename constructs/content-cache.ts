@@ -4,7 +4,7 @@ import * as path from 'path';
 
 /**
  * Results of pure functions kept by content under node_modules/.cache/stackspin-<kind>/, like the
- * transpiled TypeScript (scripts/lib/ts-loader.js): a run that sees the same input again reads
+ * transpiled TypeScript (scripts/lib/transpile.js): a run that sees the same input again reads
  * the result instead of computing it. The key is a hash of `salt` (what else decides the result:
  * library versions, options, the caller's code) and the input itself, so a changed input or salt
  * never reads an old result. Entries are only ever added; delete node_modules/.cache at any time.

@@ -282,7 +282,7 @@ export function exampleFile(): string {
     '# Cluster variables of a Stackspin cluster. Copy this file to .flux.env and edit it.',
     '# One name=value per line; no quotes, no $, no " and no \\ in values (they break substitution).',
     '# Lines starting with # are comments; a commented-out variable keeps its default.',
-    '# Check it with: npx ts-node --transpile-only scripts/flux-env.ts validate .flux.env',
+    '# Check it with: npm run flux-env -- validate .flux.env',
   ];
   let section: string | undefined;
   for (const name of CLUSTER_VARIABLE_NAMES) {

@@ -111,9 +111,9 @@ describe('command-line input: refused', () => {
     expect(docsFingerprint()).toBe(before);
   });
 
-  test('GIVEN package.json WHEN npm runs validate, plan, graph, diff, charts or render THEN it adds no argument of its own, so `npm run validate -- /nonexistent` checks /nonexistent', () => {
+  test('GIVEN package.json WHEN npm runs validate, plan, graph, diff, charts, render or flux-env THEN it adds no argument of its own, so `npm run validate -- /nonexistent` checks /nonexistent', () => {
     const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-    for (const name of ['validate', 'plan', 'graph', 'diff', 'charts', 'render']) expect(scripts[name]).toBe(`node -r ./scripts/lib/ts-loader.js scripts/${name}.ts`);
+    for (const name of ['validate', 'plan', 'graph', 'diff', 'charts', 'render', 'flux-env']) expect(scripts[name]).toBe(`node -r ./scripts/lib/ts-loader.js scripts/${name}.ts`);
     expect(scripts.synth).toBe('node scripts/synth.js');
   });
 

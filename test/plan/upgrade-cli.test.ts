@@ -5,10 +5,10 @@ import * as path from 'path';
 import { trailersSince } from '../../scripts/diff/git-tree';
 
 const ROOT = path.join(__dirname, '..', '..');
-const TS_NODE = path.join(ROOT, 'node_modules/ts-node/dist/bin.js');
+const LOADER = path.join(ROOT, 'scripts/lib/ts-loader.js');
 
 function plan(args: readonly string[]): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, [TS_NODE, '--transpile-only', 'scripts/plan.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['-r', LOADER, 'scripts/plan.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 

@@ -88,7 +88,7 @@ seed_secret() { # name key value [key value]...
 }
 
 @test "GIVEN the script's WordPress user, Secret and key WHEN compared with the TypeScript that installs WordPress THEN they are the same" {
-  read -r user key < <(cd "$ROOT" && node -r ./node_modules/ts-node/register/transpile-only -e '
+  read -r user key < <(cd "$ROOT" && node -r ./scripts/lib/ts-loader.js -e '
     const w = require("./apps/wordpress"); console.log(w.WORDPRESS_ADMIN_USER, w.WORDPRESS_ADMIN_PASSWORD_KEY)')
   grep -qx "readonly WORDPRESS_USER=$user" "$ADMIN_CREDENTIALS"
   grep -qx "readonly WORDPRESS_PASSWORD_KEY=$key" "$ADMIN_CREDENTIALS"

@@ -182,7 +182,7 @@ identity_count() {
   run "$CREATE_USER" ada@example.org --name "Ada Lovelace" --admin
   [ "$status" -eq 0 ]
   grep -qE '^curl POST /admin/identities \{"schema_id":"default","state":"active","traits":\{"email":"ada@example\.org","name":"Ada Lovelace"\},"metadata_admin":\{"admin":true\}\}$' "$STUB_STATE/calls"
-  metadata=$(cd "$ROOT" && node -r ./node_modules/ts-node/register/transpile-only -e 'console.log(require("./apps/single-sign-on/admin-identity").ADMIN_METADATA)')
+  metadata=$(cd "$ROOT" && node -r ./scripts/lib/ts-loader.js -e 'console.log(require("./apps/single-sign-on/admin-identity").ADMIN_METADATA)')
   [ "$(metadata_of ada@example.org)" = "$metadata" ]
   [[ $output == *"Created ada@example.org (identity "*"), flagged admin."* ]]
   [[ $output == *"Zulip: after their first login there, run scripts/user-admin.sh ada@example.org --grant"* ]]

@@ -44,7 +44,7 @@ zulip_role_of() {
 
 # What the TypeScript side declares, which the script must match.
 tree_constants() {
-  (cd "$ROOT" && node -r ./node_modules/ts-node/register/transpile-only -e '
+  (cd "$ROOT" && node -r ./scripts/lib/ts-loader.js -e '
     const { ZULIP_MANAGE } = require("./apps/zulip");
     const { ADMIN_METADATA } = require("./apps/single-sign-on/admin-identity");
     const { Namespaces } = require("./constructs/component");

@@ -1,7 +1,6 @@
 import { Duration } from 'cdk8s';
 
-/** The namespace of every Flux object (sources, Kustomizations) and of the cluster-side secrets. */
-export const FLUX_NAMESPACE = 'flux-system';
+export { FLUX_NAMESPACE } from './flux-namespace';
 
 /** The default interval for sources: how often Flux looks for a new revision. */
 export const DEFAULT_SOURCE_INTERVAL = Duration.hours(1);

@@ -22,7 +22,7 @@ import {
   CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, CLUSTER_VARIABLES_SECRET, ClusterVariableName, ClusterVariableSpec, DERIVED_VARIABLES,
   DerivedVariableName, deriveVariables, Requirement,
 } from '../constructs/cluster-variables';
-import { FLUX_NAMESPACE } from '../constructs/flux-source';
+import { FLUX_NAMESPACE } from '../constructs/flux-namespace';
 import { ArgSpec, parseArgs, UsageError } from './lib/args';
 import { withDerived, withQuote } from './plan/cluster-input';
 import { envsubst } from './plan/envsubst';

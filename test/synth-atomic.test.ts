@@ -10,7 +10,8 @@ import * as path from 'path';
  * checkout and its dist/flux2 are never touched.
  */
 const PROJECT = path.join(__dirname, '..');
-const NOT_COPIED = new Set(['node_modules', '.git', '.cdk8s.out']);
+// Not .cache either: the charts, Helm and rendered output (hundreds of MB) are no part of a synth.
+const NOT_COPIED = new Set(['node_modules', '.git', '.cdk8s.out', '.cache', 'coverage']);
 const TREE = 'dist/flux2';
 const BROKEN_COMPONENT = `import { defineComponent, Layer, Namespaces } from '../constructs/component';
 

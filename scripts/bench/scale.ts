@@ -5,7 +5,8 @@ import { ComponentDefinition, Layer } from '../../constructs/component';
 import { COMPONENT_FOLDERS } from '../../main';
 
 /** The project's own files a temporary copy leaves out (node_modules is linked, not copied). */
-const NOT_COPIED = new Set(['node_modules', '.git', '.cdk8s.out']);
+// Not .cache either: the charts, Helm and rendered output (hundreds of MB) are no part of a synth.
+const NOT_COPIED = new Set(['node_modules', '.git', '.cdk8s.out', '.cache', 'coverage']);
 /** The generated module of app copies, inside the temporary copy. */
 const COPIES_FILE = path.join('apps', 'zz-bench-copies.ts');
 const TREE = path.join('dist', 'flux2');

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse, parseAllDocuments } from 'yaml';
 import { EXCLUDED_NAMESPACES } from '../../apps/velero/backup-template';
 import { BACKUP_SET_LABEL } from '../../constructs/backup-label';
+import { parseDocuments } from '../../constructs/yaml-cache';
 
 /**
  * The backup sets of a synthesized tree, read from `dist/flux2` alone (no constructs, no Helm): a
@@ -12,8 +12,8 @@ import { BACKUP_SET_LABEL } from '../../constructs/backup-label';
  * Kustomization and every HelmRelease of the directory, and selects the label in the namespaces
  * where the tree sets it. `restore-app.sh` reads this through scripts/backup-sets.ts.
  *
- * It loads only `yaml` and plain constants (not the constructs, not the validator's loader), so
- * the operator scripts start quickly.
+ * It loads only the YAML cache validate fills too (constructs/yaml-cache.ts, `yaml` on a miss) and plain
+ * constants (not the constructs, not the validator's loader), so the operator scripts start quickly.
  */
 
 /** One object of the tree and the file (under the tree root) it is in. */
@@ -86,9 +86,9 @@ export function readTree(root: string, mentioning?: RegExp): TreeFileObject[] {
       else if (/\.ya?ml$/.test(entry.name) && entry.name !== 'kustomization.yaml') {
         const text = fs.readFileSync(path.join(root, file), 'utf8');
         if (mentioning !== undefined && !mentioning.test(text)) continue;
-        for (const doc of parseAllDocuments(text)) {
-          if (doc.errors.length > 0) throw new Error(`${file} is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-          const manifest = doc.toJS();
+        for (const doc of parseDocuments(text)) {
+          if (doc.error !== undefined) throw new Error(`${file} is not valid YAML: ${doc.error.split('\n')[0]}`);
+          const manifest = doc.value as any;
           if (manifest !== null && typeof manifest === 'object') objects.push({ file, manifest });
         }
       }
@@ -165,12 +165,12 @@ function targetNamespace(object: TreeFileObject): string {
 function labelValues(value: unknown, file: string): string[] {
   if (typeof value === 'string') {
     if (!value.includes(BACKUP_SET_LABEL)) return [];
-    let embedded: unknown;
-    try {
-      embedded = parse(value);
-    } catch (e) {
-      throw new Error(`${file}: a string that mentions ${BACKUP_SET_LABEL} is not YAML or JSON (${(e as Error).message.split('\n')[0]}); set the label as a label`, { cause: e });
+    const documents = parseDocuments(value);
+    const invalid = documents.find((d) => d.error !== undefined)?.error;
+    if (invalid !== undefined || documents.length > 1) {
+      throw new Error(`${file}: a string that mentions ${BACKUP_SET_LABEL} is not one YAML or JSON document${invalid === undefined ? '' : ` (${invalid.split('\n')[0]})`}; set the label as a label`);
     }
+    const embedded = documents[0]?.value;
     return typeof embedded === 'string' ? [] : labelValues(embedded, file);
   }
   if (Array.isArray(value)) return value.flatMap((v) => labelValues(v, file));

@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
-import { parse } from 'yaml';
 import { unquoted } from './tree';
 import * as catalogue from '../catalogue';
 import { ChartEntry } from '../catalogue';
 import { ComponentDefinition } from '../constructs/component';
 import { renderTree } from '../constructs/tree-writer';
 import { buildApp, discoverComponents } from '../main';
+import { parseYaml } from './yaml';
 
 /**
  * The README's "Adding an app" snippet, taken from the README and run as the file it tells you to
@@ -45,7 +45,7 @@ const definition = loadSnippet(snippet.replace(/myapp/g, NAME))[NAME] as Compone
 
 describe('adding an app, as the README says', () => {
   const tree = renderTree(buildApp([...discoverComponents(), definition]));
-  const read = (file: string): any => unquoted(parse(tree.get(file) ?? ''));
+  const read = (file: string): any => unquoted(parseYaml(tree.get(file) ?? ''));
 
   test('GIVEN the README snippet WHEN read THEN it is a whole file: it imports everything it uses and exports the definition', () => {
     expect(snippet).toMatch(/^import /);

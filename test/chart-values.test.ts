@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse } from 'yaml';
 import { pinnedChart } from './charts';
 import { ofKind, TreeObject } from './tree';
+import { parseYaml } from './yaml';
 
 /**
  * Every Helm value the tree sets must exist in the pinned chart's default values.yaml (read from
@@ -52,11 +52,11 @@ const DOCUMENTED_EXTRA_KEYS: Readonly<Record<string, Readonly<Record<string, str
 function defaultsOf(chart: string): Record<string, unknown> {
   const pinned = pinnedChart(chart);
   const withSubcharts: Record<string, unknown> = { ...pinned.defaults };
-  for (const dep of parse(fs.readFileSync(path.join(pinned.dir, 'Chart.yaml'), 'utf8')).dependencies ?? []) {
+  for (const dep of parseYaml(fs.readFileSync(path.join(pinned.dir, 'Chart.yaml'), 'utf8')).dependencies ?? []) {
     const subchart = path.join(pinned.dir, 'charts', dep.name);
     if (!fs.existsSync(path.join(subchart, 'values.yaml'))) continue;
     const key = dep.alias ?? dep.name;
-    withSubcharts[key] = { ...parse(fs.readFileSync(path.join(subchart, 'values.yaml'), 'utf8')), ...(pinned.defaults[key] ?? {}) };
+    withSubcharts[key] = { ...parseYaml(fs.readFileSync(path.join(subchart, 'values.yaml'), 'utf8')), ...(pinned.defaults[key] ?? {}) };
   }
   return withSubcharts;
 }
@@ -81,7 +81,7 @@ function valuesOf(release: TreeObject): unknown[] {
     .filter((v: any) => !v.optional)
     .map((v: any) => {
       const holder = ofKind(v.kind).find((o) => o.manifest.metadata.name === v.name && o.manifest.metadata.namespace === ns)!;
-      return parse((v.kind === 'Secret' ? holder.manifest.stringData : holder.manifest.data)['values.yaml']);
+      return parseYaml((v.kind === 'Secret' ? holder.manifest.stringData : holder.manifest.data)['values.yaml']);
     });
 }
 

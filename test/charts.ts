@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
-import { parse } from 'yaml';
 import { ChartEntry, charts } from '../catalogue';
 import { ensureChart, unpackChart } from '../scripts/render/chart-cache';
+import { parseYaml } from './yaml';
 
 /** A pinned chart's default values and schema, read from the chart itself (the chart cache). */
 export interface PinnedChart {
@@ -44,10 +44,10 @@ function readChart(chart: string, subchart: string | undefined): PinnedChart {
     const full = path.join(dir, file);
     return fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : undefined;
   };
-  const manifest = parse(read('Chart.yaml')!);
+  const manifest = parseYaml(read('Chart.yaml')!);
   const text = read('values.yaml') ?? '';
   const schema = read('values.schema.json');
-  return { name: manifest.name, version: String(manifest.version), defaults: parse(text) ?? {}, text, schema: schema ? JSON.parse(schema) : undefined, dir };
+  return { name: manifest.name, version: String(manifest.version), defaults: parseYaml(text) ?? {}, text, schema: schema ? JSON.parse(schema) : undefined, dir };
 }
 
 const compiled = new WeakMap<object, ValidateFunction>();

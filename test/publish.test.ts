@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
 import { RenderedTree, writeTree } from '../constructs/tree-writer';
+import { parseYaml } from './yaml';
 
 /**
  * Publishing a tree is crash-safe: a crash injected after every single step of writeTree leaves
@@ -84,7 +84,7 @@ describe('publishing a tree', () => {
       if (/\.tmp-\d+$/.test(file)) continue;
       expect({ file, whole: content === OLD.get(file) || content === NEW.get(file) }).toEqual({ file, whole: true });
       if (path.basename(file) !== 'kustomization.yaml') continue;
-      for (const resource of parse(content).resources) {
+      for (const resource of parseYaml(content).resources) {
         expect({ file, resource, present: after.has(path.posix.join(path.posix.dirname(file), resource)) }).toEqual({ file, resource, present: true });
       }
     }

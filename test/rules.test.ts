@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import { Layer } from '../constructs/component';
 import { CLUSTER_VARIABLES_SECRET } from '../constructs/cluster-variables';
 import { BACKUP_SET_LABEL } from '../constructs/helm-app';
@@ -9,6 +8,7 @@ import { DECLARES_SECRET_LABEL, GeneratedSecret } from '../constructs/generated-
 import { GENERATED_SECRETS, SSA_ANNOTATION } from '../constructs/secret-generator';
 import { objects, ofKind, TreeObject, fullTree } from './tree';
 import { charts, images } from '../catalogue';
+import { parseYaml } from './yaml';
 
 /** Rules every object of the synthesized tree obeys; a new component is checked without edits here. */
 
@@ -88,7 +88,7 @@ describe('rules over the whole tree', () => {
     for (const secret of ofKind('Secret')) {
       expect({ secret: id(secret), data: secret.manifest.data }).toEqual({ secret: id(secret), data: undefined });
       for (const [key, value] of Object.entries<string>(secret.manifest.stringData ?? {})) {
-        const parsed = key.endsWith('.yaml') ? parse(value) : value;
+        const parsed = key.endsWith('.yaml') ? parseYaml(value) : value;
         leaves(parsed, (leaf, path) => {
           const declaredLiteral = literal.get(secret.manifest.metadata.name)?.includes(key) ?? false;
           expect({ secret: id(secret), key, path, ok: declaredLiteral || (typeof leaf === 'string' && REFERENCE_ONLY.test(leaf)) })

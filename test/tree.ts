@@ -1,8 +1,8 @@
-import { parse } from 'yaml';
 import { QUOTE_VARIABLE } from '../constructs/cluster-variables';
 import { ComponentDefinition } from '../constructs/component';
 import { renderTree, RenderedTree } from '../constructs/tree-writer';
 import { buildApp } from '../main';
+import { parseYaml } from './yaml';
 
 /** One object of a rendered tree, with the file it lives in. */
 export interface TreeObject {
@@ -36,7 +36,7 @@ export function objects(tree: RenderedTree = fullTree()): TreeObject[] {
   if (!found) {
     found = [...tree.entries()]
       .filter(([file]) => !file.endsWith('/kustomization.yaml'))
-      .map(([file, content]) => deepFreeze({ file, manifest: unquoted(parse(content)) }));
+      .map(([file, content]) => deepFreeze({ file, manifest: unquoted(parseYaml(content)) }));
     parsed.set(tree, found);
   }
   return [...found];

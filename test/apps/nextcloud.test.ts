@@ -1,6 +1,5 @@
 import { execFileSync } from 'child_process';
 import { App, Chart } from 'cdk8s';
-import { parse } from 'yaml';
 import { nextcloud } from '../../apps/nextcloud';
 import { OnlyofficeDocumentServer } from '../../apps/nextcloud/onlyoffice';
 import { HOOK_ENV } from '../../apps/nextcloud/setup-hook';
@@ -14,6 +13,7 @@ import { pinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { fluxSubstitute } from '../infrastructure/flux-substitute';
 import { SAMPLE_VARIABLES } from '../infrastructure/release-values';
 import { componentFiles, fullTree, objects, TreeObject } from '../tree';
+import { parseYaml } from '../yaml';
 
 const DIR = 'apps/nextcloud';
 const DOMAIN = SAMPLE_VARIABLES.domain;
@@ -22,12 +22,12 @@ const DOMAIN = SAMPLE_VARIABLES.domain;
 function values(release: string): any {
   const text = fullTree().get(`${DIR}/configmap-${release}-values.yaml`);
   if (text === undefined) throw new Error(`no values ConfigMap for ${release}`);
-  return parse(parse(fluxSubstitute(text, SAMPLE_VARIABLES)).data['values.yaml']);
+  return parseYaml(parseYaml(fluxSubstitute(text, SAMPLE_VARIABLES)).data['values.yaml']);
 }
 
 /** The secret values of a release, as committed (references only). */
 function secretValues(release: string): any {
-  return parse(parse(fullTree().get(`${DIR}/secret-${release}-secret-values.yaml`)!).stringData['values.yaml']);
+  return parseYaml(parseYaml(fullTree().get(`${DIR}/secret-${release}-secret-values.yaml`)!).stringData['values.yaml']);
 }
 
 const own = (): TreeObject[] => objects().filter((o) => o.file.startsWith(`${DIR}/`));
@@ -179,7 +179,7 @@ describe('nextcloud', () => {
 
   test('GIVEN the component WHEN its Kustomization is read THEN it depends on single sign-on and nothing else beyond the implicit ones', () => {
     expect(nextcloud.dependsOn).toEqual([singleSignOn]);
-    const k = parse(fullTree().get('cluster/optional/nextcloud/kustomization-nextcloud.yaml')!);
+    const k = parseYaml(fullTree().get('cluster/optional/nextcloud/kustomization-nextcloud.yaml')!);
     expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['generated-secrets', 'namespaces', 'single-sign-on', 'sources']);
   });
 

@@ -1,8 +1,8 @@
-import { parse } from 'yaml';
 import { CLUSTER_VARIABLES } from '../../constructs/cluster-variables';
 import { fluxSubstitute } from '../infrastructure/flux-substitute';
 import { SAMPLE_VARIABLES } from '../infrastructure/release-values';
 import { fullTree } from '../tree';
+import { parseYaml } from '../yaml';
 
 /** Every cluster variable at its `.flux.env.example` value, the common samples winning. */
 export const ALL_SAMPLE_VARIABLES: Readonly<Record<string, string>> = {
@@ -30,7 +30,7 @@ export function releaseInputs(dir: string, release: string, defaults: any, gener
   const read = (file: string, key: 'data' | 'stringData'): Read | undefined => {
     const text = fullTree().get(`${dir}/${file}`);
     if (text === undefined) return undefined;
-    return { committed: parse(parse(text)[key]['values.yaml']), substituted: parse(parse(fluxSubstitute(text, variables))[key]['values.yaml']) };
+    return { committed: parseYaml(parseYaml(text)[key]['values.yaml']), substituted: parseYaml(parseYaml(fluxSubstitute(text, variables))[key]['values.yaml']) };
   };
   const values = read(`configmap-${release}-values.yaml`, 'data');
   if (values === undefined) throw new Error(`${dir} has no values ConfigMap for ${release}`);

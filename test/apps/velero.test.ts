@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import { BACKUP_TTL, NIGHTLY_SCHEDULE, PROMETHEUS_EXCLUSION, velero, VELERO_NAMESPACE } from '../../apps/velero';
 import { charts, imageRef } from '../../catalogue';
 import { CLUSTER_VARIABLES } from '../../constructs/cluster-variables';
@@ -6,6 +5,7 @@ import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { pinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { componentFiles, fullTree, objects } from '../tree';
 import { ALL_SAMPLE_VARIABLES, coalesce, releaseInputs, ReleaseInputs } from './release-inputs';
+import { parseYaml } from '../yaml';
 
 const DIR = 'apps/velero';
 const fixture = pinnedChart('velero');
@@ -107,7 +107,7 @@ describe('velero', () => {
     expect(release.metadata).toEqual({ name: 'velero', namespace: VELERO_NAMESPACE });
     expect(release.spec.commonMetadata.labels).toEqual({ [BACKUP_SET_LABEL]: 'velero' });
     expect(velero.dependsOn).toBeUndefined();
-    const k = parse(fullTree().get('cluster/optional/velero/kustomization-velero.yaml')!);
+    const k = parseYaml(fullTree().get('cluster/optional/velero/kustomization-velero.yaml')!);
     expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['namespaces', 'sources']);
     expect(fullTree().get('infrastructure/namespaces/namespace-velero.yaml')).toBeDefined();
   });

@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import { singleSignOn } from '../../apps/single-sign-on';
 import { wekan, WEKAN_MAIL_SECRET, WEKAN_SECRET_ENV, WEKAN_TLS_SECRET } from '../../apps/wekan';
 import { images } from '../../catalogue';
@@ -9,6 +8,7 @@ import { PRODUCTION_ISSUER } from '../infrastructure/release-values';
 import { pinnedChart, undeclaredKeys } from '../charts';
 import { componentFiles, fullTree, objects, TreeObject } from '../tree';
 import { ALL_SAMPLE_VARIABLES, imageObjects, releaseInputs, ReleaseInputs } from './release-inputs';
+import { parseYaml } from '../yaml';
 
 const DIR = 'apps/wekan';
 const DOMAIN = ALL_SAMPLE_VARIABLES.domain;
@@ -79,7 +79,7 @@ describe('wekan', () => {
   test('GIVEN the secrets WeKan reads WHEN read THEN they come from a Secret of references, never from the values', () => {
     expect(one('Secret', WEKAN_SECRET_ENV).stringData).toEqual({ OAUTH2_SECRET: '${wekan_oauth_client_secret}' });
     expect(one('Secret', WEKAN_MAIL_SECRET).stringData).toEqual({ MAIL_URL: vars.outgoing_mail_smtp_url });
-    expect(parse(inputs().merged.extraEnvFrom)).toEqual([
+    expect(parseYaml(inputs().merged.extraEnvFrom)).toEqual([
       { secretRef: { name: WEKAN_SECRET_ENV } },
       { secretRef: { name: WEKAN_MAIL_SECRET, optional: true } },
     ]);
@@ -95,7 +95,7 @@ describe('wekan', () => {
 
   test('GIVEN outgoing mail off WHEN the values are substituted THEN WeKan reads MAIL_URL from a Secret that does not exist, optionally, so no SMTP server is set', () => {
     const off = releaseInputs(DIR, 'wekan', fixture.defaults, { ...GENERATED, outgoing_mail_enabled: 'false' }).merged;
-    expect(parse(off.extraEnvFrom)).toEqual([
+    expect(parseYaml(off.extraEnvFrom)).toEqual([
       { secretRef: { name: WEKAN_SECRET_ENV } },
       { secretRef: { name: 'wekan-smtp-when-mail-false', optional: true } },
     ]);
@@ -146,7 +146,7 @@ describe('wekan', () => {
 
   test('GIVEN the component WHEN its Kustomization is read THEN it depends on single sign-on and nothing else beyond the implicit ones', () => {
     expect(wekan.dependsOn).toEqual([singleSignOn]);
-    const k = parse(fullTree().get('cluster/optional/wekan/kustomization-wekan.yaml')!);
+    const k = parseYaml(fullTree().get('cluster/optional/wekan/kustomization-wekan.yaml')!);
     expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['generated-secrets', 'namespaces', 'single-sign-on', 'sources']);
   });
 

@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import { wordpress } from '../../apps/wordpress';
 import { images } from '../../catalogue';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
@@ -9,6 +8,7 @@ import { pinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { fluxSubstitute } from '../infrastructure/flux-substitute';
 import { SAMPLE_VARIABLES } from '../infrastructure/release-values';
 import { componentFiles, fullTree, objects } from '../tree';
+import { parseYaml } from '../yaml';
 
 const DIR = 'apps/wordpress';
 const DOMAIN = SAMPLE_VARIABLES.domain;
@@ -17,13 +17,13 @@ const DOMAIN = SAMPLE_VARIABLES.domain;
 function values(release: string): any {
   const text = fullTree().get(`${DIR}/configmap-${release}-values.yaml`);
   if (text === undefined) throw new Error(`no values ConfigMap for ${release}`);
-  return parse(parse(fluxSubstitute(text, SAMPLE_VARIABLES)).data['values.yaml']);
+  return parseYaml(parseYaml(fluxSubstitute(text, SAMPLE_VARIABLES)).data['values.yaml']);
 }
 
 /** The secret values of a release, with every reference replaced by a sample password. */
 function secretValues(release: string, password = 'sample'): any {
-  const text = parse(fullTree().get(`${DIR}/secret-${release}-secret-values.yaml`)!).stringData['values.yaml'];
-  return parse(text.replace(/\$\{[a-z0-9_]+\}/g, password));
+  const text = parseYaml(fullTree().get(`${DIR}/secret-${release}-secret-values.yaml`)!).stringData['values.yaml'];
+  return parseYaml(text.replace(/\$\{[a-z0-9_]+\}/g, password));
 }
 
 const release = (name: string): any => objects().find((o) => o.file === `${DIR}/helmrelease-${name}.yaml`)!.manifest;
@@ -63,9 +63,9 @@ describe('wordpress', () => {
     expect(wp.externalDatabase).toEqual({ host: db.fullnameOverride, name: db.auth.database, user: db.auth.username });
     expect(release('wordpress').spec.dependsOn).toEqual([{ name: 'wordpress-mariadb', namespace: 'stackspin-apps' }]);
     expect(secretValues('wordpress', 'sample')).toEqual({ externalDatabase: { password: 'sample' } });
-    const committed = (name: string): string => parse(fullTree().get(`${DIR}/secret-${name}-secret-values.yaml`)!).stringData['values.yaml'];
-    expect(parse(committed('wordpress')).externalDatabase.password).toBe('${wordpress_mariadb_password}');
-    expect(parse(committed('wordpress-mariadb')).auth).toEqual({ rootPassword: '${wordpress_mariadb_root_password}', password: '${wordpress_mariadb_password}' });
+    const committed = (name: string): string => parseYaml(fullTree().get(`${DIR}/secret-${name}-secret-values.yaml`)!).stringData['values.yaml'];
+    expect(parseYaml(committed('wordpress')).externalDatabase.password).toBe('${wordpress_mariadb_password}');
+    expect(parseYaml(committed('wordpress-mariadb')).auth).toEqual({ rootPassword: '${wordpress_mariadb_root_password}', password: '${wordpress_mariadb_password}' });
   });
 
   test('GIVEN the ingress WHEN read THEN www. is served by traefik with a letsencrypt-production certificate', () => {
@@ -91,7 +91,7 @@ describe('wordpress', () => {
 
   test('GIVEN the component WHEN its Kustomization is read THEN it needs only the storage its claims use, beyond the implicit sources, namespaces and generated secrets', () => {
     expect(wordpress.dependsOn).toEqual([localPathProvisioner]);
-    const k = parse(fullTree().get('cluster/optional/wordpress/kustomization-wordpress.yaml')!);
+    const k = parseYaml(fullTree().get('cluster/optional/wordpress/kustomization-wordpress.yaml')!);
     expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['generated-secrets', 'local-path-provisioner', 'namespaces', 'sources']);
     expect(k.spec.postBuild.substituteFrom.map((s: any) => s.name)).toEqual(['stackspin-cluster-variables', 'stackspin-wordpress-variables']);
   });

@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import { singleSignOn } from '../../apps/single-sign-on';
 import { zulip, ZULIP_TLS_SECRET } from '../../apps/zulip';
 import { MEMCACHED_SASL, MEMCACHED_SASL_USER } from '../../apps/zulip/backing-services';
@@ -10,6 +9,7 @@ import { pinnedChart, PinnedChart, schemaErrors, undeclaredKeys } from '../chart
 import { componentFiles, fullTree, objects, TreeObject } from '../tree';
 import { ALL_SAMPLE_VARIABLES, coalesce, imageObjects, releaseInputs, ReleaseInputs } from './release-inputs';
 import { fluxSubstitute } from '../infrastructure/flux-substitute';
+import { parseYaml } from '../yaml';
 
 const DIR = 'apps/zulip';
 const DOMAIN = ALL_SAMPLE_VARIABLES.domain;
@@ -111,7 +111,7 @@ describe('zulip', () => {
     ]);
     expect(mc.extraVolumes).toEqual([{ name: 'sasl', secret: { secretName: MEMCACHED_SASL.secretName, defaultMode: 0o440 } }]);
     expect(mc.extraVolumeMounts).toEqual([{ name: 'sasl', mountPath: MEMCACHED_SASL.directory, readOnly: true }]);
-    const secret = parse(fluxSubstitute(fullTree().get(`${DIR}/secret-${MEMCACHED_SASL.secretName}.yaml`)!, { ...ALL_SAMPLE_VARIABLES, ...GENERATED }));
+    const secret = parseYaml(fluxSubstitute(fullTree().get(`${DIR}/secret-${MEMCACHED_SASL.secretName}.yaml`)!, { ...ALL_SAMPLE_VARIABLES, ...GENERATED }));
     expect(secret.stringData[MEMCACHED_SASL.passwordFile]).toBe(`zulip@localhost:${GENERATED.zulip_memcached_password}\n`);
     expect(secret.stringData[MEMCACHED_SASL.configFile]).toBe('mech_list: plain\n');
     expect(inputs('zulip').merged.extraObjects).toEqual([]);
@@ -209,7 +209,7 @@ describe('zulip', () => {
 
   test('GIVEN the component WHEN its Kustomization is read THEN it depends on single sign-on and nothing else beyond the implicit ones', () => {
     expect(zulip.dependsOn).toEqual([singleSignOn]);
-    const k = parse(fullTree().get('cluster/optional/zulip/kustomization-zulip.yaml')!);
+    const k = parseYaml(fullTree().get('cluster/optional/zulip/kustomization-zulip.yaml')!);
     expect(k.spec.dependsOn.map((d: any) => d.name)).toEqual(['generated-secrets', 'namespaces', 'single-sign-on', 'sources']);
   });
 

@@ -1,10 +1,10 @@
 import { Testing } from 'cdk8s';
-import { parse } from 'yaml';
 import { charts } from '../../catalogue';
 import { backingService, BackingServiceKind, BackingServiceProps } from '../../constructs/backing-service';
 import { Component, ComponentDefinition, defineComponent, Layer, Namespaces } from '../../constructs/component';
 import { HelmApp } from '../../constructs/helm-app';
 import { Platform } from '../../constructs/platform';
+import { parseYaml } from '../yaml';
 
 const RESOURCES = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
 
@@ -14,7 +14,7 @@ function inComponent(layer: Layer, build: (c: Component<any>) => HelmApp): HelmA
 }
 
 function values(app: HelmApp): any {
-  return parse((app.node.findChild('Values') as any).toJson().data['values.yaml']);
+  return parseYaml((app.node.findChild('Values') as any).toJson().data['values.yaml']);
 }
 
 const service = (props: Partial<BackingServiceProps> = {}, layer = Layer.APP): HelmApp => inComponent(layer, (c) => backingService(c, {

@@ -1,6 +1,5 @@
 import { App, Chart } from 'cdk8s';
 import * as jmespath from 'jmespath';
-import { parse } from 'yaml';
 import { alloy } from '../../apps/monitoring/alloy';
 import { EVENTS_APP_LABEL } from '../../apps/monitoring/alloy-config';
 import { ADMIN_EMAIL_RECEIVER, NO_EMAIL_RECEIVER } from '../../apps/monitoring/alertmanager';
@@ -20,6 +19,7 @@ import { pinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { fluxSubstitute } from '../infrastructure/flux-substitute';
 import { releaseValues, SAMPLE_VARIABLES } from '../infrastructure/release-values';
 import { componentFiles, fullTree, ofKind } from '../tree';
+import { parseYaml } from '../yaml';
 
 const COMPONENTS = [loki, alloy, kubePrometheusStack, fluxAlerts];
 const core = (name: string): any => releaseValues('core', name);
@@ -38,7 +38,7 @@ const GENERATED: Readonly<Record<string, string>> = {
 /** A release's secret values after substitution, as Helm receives them. */
 const secretValues = (name: string, variables: Readonly<Record<string, string>>): any => {
   const text = fullTree().get(`core/${name}/secret-${name}-secret-values.yaml`)!;
-  return parse(parse(fluxSubstitute(text, { ...GENERATED, ...variables })).stringData['values.yaml']);
+  return parseYaml(parseYaml(fluxSubstitute(text, { ...GENERATED, ...variables })).stringData['values.yaml']);
 };
 
 describe('monitoring', () => {
@@ -49,7 +49,7 @@ describe('monitoring', () => {
 
     test('GIVEN its directory WHEN Flux substitutes sample variables and generated values THEN every reference resolves', () => {
       for (const [file, text] of Object.entries(componentFiles(name))) {
-        const substituted = (): unknown => parse(fluxSubstitute(text, { ...SAMPLE_VARIABLES, ...GENERATED }));
+        const substituted = (): unknown => parseYaml(fluxSubstitute(text, { ...SAMPLE_VARIABLES, ...GENERATED }));
         expect({ file, manifest: typeof substituted() }).toEqual({ file, manifest: 'object' });
       }
     });

@@ -2,7 +2,6 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
 import { ADMIN_METADATA, ADMIN_SCRIPT, ADMIN_SECRET } from '../../apps/single-sign-on/admin-identity';
 import { ISSUER_URL } from '../../apps/single-sign-on/endpoints';
 import { IDENTITY_SCHEMA } from '../../apps/single-sign-on/identity-schema';
@@ -16,6 +15,7 @@ import { pinnedChart, PinnedChart, schemaErrors, undeclaredKeys } from '../chart
 import { fluxSubstitute } from '../infrastructure/flux-substitute';
 import { SAMPLE_VARIABLES } from '../infrastructure/release-values';
 import { componentFiles, fullTree } from '../tree';
+import { parseYaml } from '../yaml';
 
 const DIR = 'core/single-sign-on';
 const app = buildApp();
@@ -32,17 +32,17 @@ const MAIL = {
 const VARIABLES = { ...SAMPLE_VARIABLES, ...MAIL, ...deriveVariables(MAIL) };
 
 const files = (): Record<string, string> => componentFiles('single-sign-on');
-const manifest = (file: string): any => parse(fluxSubstitute(fullTree().get(`${DIR}/${file}`)!, { ...VARIABLES, ...GENERATED }));
+const manifest = (file: string): any => parseYaml(fluxSubstitute(fullTree().get(`${DIR}/${file}`)!, { ...VARIABLES, ...GENERATED }));
 const manifests = (kind: string): any[] => Object.keys(files())
   .filter((f) => f.startsWith(`${DIR}/`) && !f.endsWith('/kustomization.yaml'))
   .map((f) => manifest(f.slice(DIR.length + 1)))
   .filter((m) => m.kind === kind);
 /** A release's values (ConfigMap) after substitution, as Helm receives them. */
-const values = (release: string): any => parse(manifest(`configmap-${release}-values.yaml`).data['values.yaml']);
+const values = (release: string): any => parseYaml(manifest(`configmap-${release}-values.yaml`).data['values.yaml']);
 /** A release's secret values after substitution, or {} when it has none. */
 const secretValues = (release: string): any => {
   const text = fullTree().get(`${DIR}/secret-${release}-secret-values.yaml`);
-  return text === undefined ? {} : parse(manifest(`secret-${release}-secret-values.yaml`).stringData['values.yaml']);
+  return text === undefined ? {} : parseYaml(manifest(`secret-${release}-secret-values.yaml`).stringData['values.yaml']);
 };
 const merged = (release: string): any => deepMerge(values(release), secretValues(release));
 
@@ -95,10 +95,10 @@ describe('single sign-on', () => {
     for (const [file, text] of fullTree()) {
       const leaked = secretRefs.filter((ref) => text.includes(ref));
       if (leaked.length === 0) continue;
-      expect({ file, leaked, kind: parse(text).kind }).toEqual({ file, leaked, kind: 'Secret' });
+      expect({ file, leaked, kind: parseYaml(text).kind }).toEqual({ file, leaked, kind: 'Secret' });
     }
     const substituted = Object.entries(files()).map(([f]) => [f, fluxSubstitute(fullTree().get(f)!, { ...VARIABLES, ...GENERATED })]);
-    const configMaps = substituted.filter(([, text]) => parse(text).kind !== 'Secret').map(([, text]) => text).join('\n');
+    const configMaps = substituted.filter(([, text]) => parseYaml(text).kind !== 'Secret').map(([, text]) => text).join('\n');
     expect(configMaps).not.toContain('smtp-secret-password');
     expect(configMaps).not.toContain('GENERATED-VALUE-');
   });

@@ -4,11 +4,11 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
 import { TOKEN_HOOK, TOKEN_HOOK_SCRIPT_FILE, tokenHookUrl } from '../../apps/single-sign-on/token-hook';
 import { Internal } from '../../apps/single-sign-on/endpoints';
 import { fluxSubstitute } from '../infrastructure/flux-substitute';
 import { fullTree } from '../tree';
+import { parseYaml } from '../yaml';
 
 // The hook's own module, as the node image runs it (plain JavaScript, no types).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -184,13 +184,13 @@ describe('Hydra token hook: the HTTP service against a stub Kratos', () => {
 });
 
 describe('Hydra token hook: what the cluster runs', () => {
-  const tree = (file: string): any => parse(fullTree().get(`core/single-sign-on/${file}`)!);
+  const tree = (file: string): any => parseYaml(fullTree().get(`core/single-sign-on/${file}`)!);
   let child: ChildProcess | undefined;
   afterEach(() => child?.kill());
 
   test('GIVEN the ConfigMap WHEN Flux has substituted it THEN it is the script file byte for byte, and node runs it as the Deployment does, answering Hydra', async () => {
     const text = fluxSubstitute(fullTree().get('core/single-sign-on/configmap-hydra-token-hook.yaml')!, {});
-    const script: string = parse(text).data['token-hook.js'];
+    const script: string = parseYaml(text).data['token-hook.js'];
     expect(script).toBe(fs.readFileSync(TOKEN_HOOK_SCRIPT_FILE, 'utf8'));
 
     const kratos = await stubKratos();
@@ -220,7 +220,7 @@ describe('Hydra token hook: what the cluster runs', () => {
   });
 
   test('GIVEN Hydra\'s values WHEN read THEN its token hook is the Service\'s URL', () => {
-    const values = parse(tree('configmap-hydra-values.yaml').data['values.yaml']);
+    const values = parseYaml(tree('configmap-hydra-values.yaml').data['values.yaml']);
     expect(values.hydra.config.oauth2.token_hook).toBe(tokenHookUrl('stackspin'));
     const service = tree(`service-${TOKEN_HOOK}.yaml`);
     expect(tokenHookUrl('stackspin')).toBe(`http://${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local:${service.spec.ports[0].port}/token`);

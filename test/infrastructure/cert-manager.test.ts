@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import { certManager } from '../../infrastructure/cert-manager';
 import { ClusterIssuers } from '../../infrastructure/cert-manager/issuers';
 import { letsencryptIssuers } from '../../infrastructure/cert-manager/letsencrypt';
@@ -7,6 +6,7 @@ import { componentFiles, fullTree, ofKind } from '../tree';
 import { pinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { fluxSubstitute } from './flux-substitute';
 import { releaseValues, SAMPLE_VARIABLES } from './release-values';
+import { parseYaml } from '../yaml';
 
 const fixture = pinnedChart('cert-manager');
 const values = (): any => releaseValues('infrastructure', 'cert-manager');
@@ -15,7 +15,7 @@ const kustomization = (name: string): any => ofKind('Kustomization').find((o) =>
 /** A ClusterIssuer as the cluster receives it, after Flux substituted the sample variables. */
 function issuer(name: string): any {
   const file = `infrastructure/letsencrypt-issuers/clusterissuer-${name}.yaml`;
-  return parse(fluxSubstitute(fullTree().get(file)!, SAMPLE_VARIABLES));
+  return parseYaml(fluxSubstitute(fullTree().get(file)!, SAMPLE_VARIABLES));
 }
 
 describe('cert-manager', () => {

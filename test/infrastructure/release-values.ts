@@ -1,8 +1,8 @@
-import { parse } from 'yaml';
 import { fullTree } from '../tree';
 import { fluxSubstitute } from './flux-substitute';
 import { ClusterIssuers } from '../../infrastructure/cert-manager/issuers';
 import { CLUSTER_ISSUER_ANNOTATION } from '../../infrastructure/traefik';
+import { parseYaml } from '../yaml';
 
 /** Sample cluster variables, as an operator's `.flux.env` sets them. */
 export const SAMPLE_VARIABLES: Readonly<Record<string, string>> = {
@@ -22,5 +22,5 @@ export function releaseValues(layer: string, name: string, variables: Readonly<R
   const file = `${layer}/${name}/configmap-${name}-values.yaml`;
   const text = fullTree().get(file);
   if (text === undefined) throw new Error(`${file} is not in the tree`);
-  return parse(parse(fluxSubstitute(text, variables)).data['values.yaml']);
+  return parseYaml(parseYaml(fluxSubstitute(text, variables)).data['values.yaml']);
 }

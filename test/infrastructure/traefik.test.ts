@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import { CLUSTER_VARIABLES } from '../../constructs/cluster-variables';
 import { fluxSubstitute } from './flux-substitute';
 import { ClusterIssuers, LETSENCRYPT_PREFIX } from '../../infrastructure/cert-manager/issuers';
@@ -7,6 +6,7 @@ import { componentFiles, ofKind } from '../tree';
 import { pinnedChart, schemaErrors, undeclaredKeys } from '../charts';
 import { renderTpl } from './helm-tpl';
 import { releaseValues, SAMPLE_VARIABLES } from './release-values';
+import { parseYaml } from '../yaml';
 
 const fixture = pinnedChart('traefik');
 const values = (variables = SAMPLE_VARIABLES): any => releaseValues('infrastructure', 'traefik', variables);
@@ -14,7 +14,7 @@ const values = (variables = SAMPLE_VARIABLES): any => releaseValues('infrastruct
 /** The Middleware Helm renders from the release's extraObjects with the given variables. */
 function allowListMiddleware(variables: Readonly<Record<string, string>>): any {
   const extra: unknown[] = values(variables).extraObjects;
-  const rendered = extra.map((o) => parse(renderTpl(o as string)));
+  const rendered = extra.map((o) => parseYaml(renderTpl(o as string)));
   const middleware = rendered.filter((o) => o.kind === 'Middleware' && o.metadata.name === IP_ALLOW_LIST_MIDDLEWARE);
   expect(middleware).toHaveLength(1);
   return middleware[0];

@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import { CLUSTER_VARIABLES, ClusterVariableName } from '../../constructs/cluster-variables';
 import { RenderedTree } from '../../constructs/tree-writer';
 import { fluxMaintenanceWindow } from '../../infrastructure/maintenance-window/flux-window';
@@ -7,6 +6,7 @@ import { systemUpgradeController } from '../../infrastructure/system-upgrade-con
 import { withQuote } from '../../scripts/plan/cluster-input';
 import { envsubst } from '../../scripts/plan/envsubst';
 import { objects, TreeObject, treeOf } from '../tree';
+import { parseYaml } from '../yaml';
 
 /** The tree directories this feature owns. */
 export const MAINTENANCE_DIRECTORIES = ['infrastructure/flux-maintenance-window', 'infrastructure/system-upgrade-controller', 'infrastructure/k3s-upgrade'];
@@ -61,7 +61,7 @@ export const SAMPLES: readonly { readonly name: string; readonly values: Values 
 export function substitute(text: string, values: Values): any {
   const { text: out, missing, malformed } = envsubst(text, withQuote(new Map(Object.entries(values) as [string, string][])));
   if (missing.length > 0 || malformed.length > 0) throw new Error(`unresolved: ${[...missing, ...malformed].join(', ')}`);
-  return parse(out);
+  return parseYaml(out);
 }
 
 /** Every value the hour schema accepts. */

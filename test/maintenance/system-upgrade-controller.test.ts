@@ -1,11 +1,11 @@
 import * as fs from 'fs';
-import { parse } from 'yaml';
 import { imageRef } from '../../catalogue';
 import { vars } from '../../constructs/cluster-variables';
 import { SUBSTITUTE_ANNOTATION } from '../../constructs/tree-writer';
 import { PLAN_CRD_FILE } from '../../infrastructure/system-upgrade-controller/plan-crd';
 import { componentFiles } from '../tree';
 import { find, maintenanceTree, podOf, scriptOf } from './maintenance';
+import { parseYaml } from '../yaml';
 
 describe('system-upgrade-controller', () => {
   test('GIVEN the platform WHEN synthesized THEN the component files match the snapshot', () => {
@@ -30,7 +30,7 @@ describe('system-upgrade-controller', () => {
 
   test('GIVEN the Plan CRD WHEN read THEN it is the vendored upstream file, unchanged, and Flux does not substitute in it', () => {
     const crd = find('CustomResourceDefinition', 'plans.upgrade.cattle.io');
-    const vendored = parse(fs.readFileSync(PLAN_CRD_FILE, 'utf8'));
+    const vendored = parseYaml(fs.readFileSync(PLAN_CRD_FILE, 'utf8'));
     expect(crd.spec).toEqual(vendored.spec);
     expect(crd.metadata.annotations[SUBSTITUTE_ANNOTATION]).toBe('disabled');
   });

@@ -3,7 +3,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as jmespath from 'jmespath';
-import { parse } from 'yaml';
 import { WORDPRESS_ADMIN_USER } from '../../apps/wordpress';
 import { images } from '../../catalogue';
 import { CLUSTER_VARIABLES } from '../../constructs/cluster-variables';
@@ -13,6 +12,7 @@ import { exampleVariables, withDerived } from '../../scripts/plan/cluster-input'
 import { RenderResult } from '../../scripts/render/render';
 import { ClusterObject, clusterObjects, ingressProblems, RenderProblem, renderFailures } from '../../scripts/render/rules';
 import { renderPlatform } from './platform';
+import { parseYaml } from '../yaml';
 
 /**
  * What a cluster does on its first run and in daily operation, proven on the rendered cluster
@@ -165,7 +165,7 @@ describe('WordPress: installed, with its administrator, before anyone can reach 
 
 describe('the admin flag: every app with single sign-on gives admin rights to flagged users, and only to them', () => {
   test('GIVEN Hydra\'s rendered configuration WHEN read THEN its token hook is the hook\'s Service, which a NetworkPolicy opens to Hydra\'s rendered pods only', () => {
-    const config = parse(find(of(defaults), 'ConfigMap', 'stackspin', 'hydra').data['hydra.yaml']);
+    const config = parseYaml(find(of(defaults), 'ConfigMap', 'stackspin', 'hydra').data['hydra.yaml']);
     const service = find(of(defaults), 'Service', 'stackspin', 'hydra-token-hook');
     expect(config.oauth2.token_hook).toBe(`http://${service.metadata.name}.stackspin.svc.cluster.local:${service.spec.ports[0].port}/token`);
     const hydraPods = find(of(defaults), 'Deployment', 'stackspin', 'hydra').spec.template.metadata.labels;
@@ -313,7 +313,7 @@ describe('mail: implicit TLS on 465, STARTTLS otherwise, and no SMTP server at a
   });
 
   test('GIVEN Alertmanager WHEN its rendered configuration is read THEN STARTTLS is required on 587 and not on 465, where it dials TLS', () => {
-    const global = (result: RenderResult): any => parse(Buffer.from(find(of(result), 'Secret', 'stackspin', 'alertmanager-kube-prometheus-stack-alertmanager').data['alertmanager.yaml'], 'base64').toString()).global;
+    const global = (result: RenderResult): any => parseYaml(Buffer.from(find(of(result), 'Secret', 'stackspin', 'alertmanager-kube-prometheus-stack-alertmanager').data['alertmanager.yaml'], 'base64').toString()).global;
     expect(global(defaults)).toMatchObject({ smtp_smarthost: `${example('outgoing_mail_smtp_host')}:587`, smtp_require_tls: true });
     expect(global(port465)).toMatchObject({ smtp_smarthost: `${example('outgoing_mail_smtp_host')}:465`, smtp_require_tls: false });
   });
@@ -333,7 +333,7 @@ describe('mail: implicit TLS on 465, STARTTLS otherwise, and no SMTP server at a
     const optional = wekan.envFrom.filter((e: any) => e.secretRef?.optional).map((e: any) => e.secretRef.name);
     expect(optional).toEqual(['wekan-smtp-when-mail-false']);
     expect(of(mailOff).filter((o) => o.manifest.metadata?.name === 'wekan-smtp-when-mail-false')).toEqual([]);
-    const alertmanager = parse(Buffer.from(find(of(mailOff), 'Secret', 'stackspin', 'alertmanager-kube-prometheus-stack-alertmanager').data['alertmanager.yaml'], 'base64').toString());
+    const alertmanager = parseYaml(Buffer.from(find(of(mailOff), 'Secret', 'stackspin', 'alertmanager-kube-prometheus-stack-alertmanager').data['alertmanager.yaml'], 'base64').toString());
     const receiver = alertmanager.receivers.find((r: any) => r.name === alertmanager.route.receiver);
     expect(receiver).toEqual({ name: 'admin-email-false' });
   });

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
 import { CLUSTER_VARIABLE_NAMES } from '../../constructs/cluster-variables';
 import { optionalEntry } from '../../constructs/platform';
 import {
   exampleFile, fluxEnvCommand, OPTIONAL_ENTRIES, optionalApps, render, secretManifest, TREE_ROOT, validateEnv,
 } from '../../scripts/flux-env';
+import { parseYaml } from '../yaml';
 
 const APPS = ['nextcloud', 'velero', 'wekan'];
 const BASE = 'ip_address=1.2.3.4\ndomain=stackspin.example.org\nadmin_email=admin@example.org\n';
@@ -200,7 +200,7 @@ describe('flux-env outputs', () => {
   const values = validateEnv(`${BASE}${MAIL}\n`, { apps: APPS }).values;
 
   test('GIVEN valid values WHEN the Secret is made THEN it is stackspin-cluster-variables in flux-system with base64 data', () => {
-    const secret = parse(secretManifest(values, false));
+    const secret = parseYaml(secretManifest(values, false));
     expect(secret.metadata).toEqual({ name: 'stackspin-cluster-variables', namespace: 'flux-system' });
     expect(Buffer.from(secret.data.domain, 'base64').toString()).toBe('stackspin.example.org');
     expect(Buffer.from(secret.data.outgoing_mail_smtp_password, 'base64').toString()).toBe('CHANGEME');
@@ -208,7 +208,7 @@ describe('flux-env outputs', () => {
   });
 
   test('GIVEN a dry run WHEN the Secret is made THEN plain values are shown but sensitive ones are hidden', () => {
-    const secret = parse(secretManifest(values, true));
+    const secret = parseYaml(secretManifest(values, true));
     expect(secret.stringData.domain).toBe('stackspin.example.org');
     expect(secret.stringData.outgoing_mail_smtp_password).toBe('<sensitive, not shown>');
     expect(secret.stringData.outgoing_mail_smtp_url).toBe('<sensitive, not shown>');
@@ -221,7 +221,7 @@ describe('flux-env outputs', () => {
     const text = `${BASE}${MAIL}\n`.replace('smtp_port=587', `smtp_port=${port}`).replace('smtp_password=CHANGEME', `smtp_password=${password}`);
     const mail = validateEnv(text, { apps: APPS });
     expect(mail.errors).toEqual([]);
-    const secret = parse(secretManifest(mail.values, false));
+    const secret = parseYaml(secretManifest(mail.values, false));
     expect(Buffer.from(secret.data.outgoing_mail_smtp_url, 'base64').toString()).toBe(url);
   });
 
@@ -244,8 +244,8 @@ describe('flux-env outputs', () => {
     const minimal = validateEnv(BASE, { apps: APPS }).values;
     const git = render(fs.readFileSync(path.join(TREE_ROOT, 'infrastructure/sources/gitrepository-stackspin.yaml'), 'utf8'), minimal, 'git');
     const root = render(fs.readFileSync(path.join(TREE_ROOT, 'cluster/core/kustomization-stackspin.yaml'), 'utf8'), minimal, 'root');
-    expect(parse(git)).toMatchObject({ kind: 'GitRepository', metadata: { name: 'stackspin', namespace: 'flux-system' } });
-    expect(parse(root)).toMatchObject({ kind: 'Kustomization', metadata: { name: 'stackspin' }, spec: { path: './dist/flux2/cluster/core' } });
+    expect(parseYaml(git)).toMatchObject({ kind: 'GitRepository', metadata: { name: 'stackspin', namespace: 'flux-system' } });
+    expect(parseYaml(root)).toMatchObject({ kind: 'Kustomization', metadata: { name: 'stackspin' }, spec: { path: './dist/flux2/cluster/core' } });
   });
 });
 
@@ -322,7 +322,7 @@ describe('flux-env command', () => {
     expect(fluxEnvCommand(['secret', env, '--branch', '--redact'], tree)).toMatchObject({
       stdout: '', code: 2, stderr: expect.stringContaining("--branch needs a value, got the flag '--redact'; write --branch NAME (or --branch=NAME for a value that starts with -)"),
     });
-    expect(parse(fluxEnvCommand(['secret', env, '--branch=staging', '--redact'], tree).stdout).stringData.stackspin_repo_branch).toBe('staging');
+    expect(parseYaml(fluxEnvCommand(['secret', env, '--branch=staging', '--redact'], tree).stdout).stringData.stackspin_repo_branch).toBe('staging');
   });
 
   test('GIVEN a malformed line holding a password WHEN secret --redact (the dry run) runs THEN the value is not printed', () => {

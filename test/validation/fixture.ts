@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
 import { charts } from '../../catalogue';
 import { vars } from '../../constructs/cluster-variables';
 import { defineComponent, Layer, Namespaces } from '../../constructs/component';
@@ -12,6 +11,7 @@ import { contextOf, ValidationContext } from '../../scripts/validation/context';
 import { formatProblem } from '../../scripts/validation/problem';
 import { SchemaValidator } from '../../scripts/validation/schemas';
 import { validateTree } from '../../scripts/validation/validate-tree';
+import { parseYaml } from '../yaml';
 
 /**
  * A small, stable tree to break: the platform with only this app (sources, namespaces, the core
@@ -66,7 +66,7 @@ export function writeCopy(files: RenderedTree): string {
 /** Rewrites one object file of the tree. */
 export function edit(f: Pick<Fixture, 'root'>, file: string, change: (manifest: any) => void): void {
   const full = path.join(f.root, file);
-  const manifest = parse(fs.readFileSync(full, 'utf8'));
+  const manifest = parseYaml(fs.readFileSync(full, 'utf8'));
   change(manifest);
   fs.writeFileSync(full, toYaml(manifest));
 }
@@ -75,7 +75,7 @@ export function edit(f: Pick<Fixture, 'root'>, file: string, change: (manifest: 
 export function add(f: Fixture, dir: string, file: string, manifest: unknown): void {
   fs.writeFileSync(path.join(f.root, dir, file), toYaml(manifest));
   const kustomization = path.join(f.root, dir, 'kustomization.yaml');
-  const k = parse(fs.readFileSync(kustomization, 'utf8'));
+  const k = parseYaml(fs.readFileSync(kustomization, 'utf8'));
   k.resources = [...k.resources, file];
   fs.writeFileSync(kustomization, toYaml(k));
 }

@@ -12,9 +12,16 @@ const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const start = readme.indexOf('\n## Backup and restore\n');
 const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
 
-/** The usage text a script prints for --help (read from the script, which needs no cluster for it). */
+const usages = new Map<string, string>();
+
+/** The usage text a script prints for --help (read from the script, which needs no cluster for it), once per script. */
 function usage(script: string): string {
-  return execFileSync('bash', [path.join(ROOT, 'scripts', script), '--help'], { encoding: 'utf8' });
+  let text = usages.get(script);
+  if (text === undefined) {
+    text = execFileSync('bash', [path.join(ROOT, 'scripts', script), '--help'], { encoding: 'utf8' });
+    usages.set(script, text);
+  }
+  return text;
 }
 
 describe('README: Backup and restore', () => {

@@ -6,9 +6,10 @@ ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 
 # Once per file: the pinned versions and the flux release tarball the curl stub serves.
 prepare_fixtures() {
-  local tools=$BATS_FILE_TMPDIR/versions
-  (cd "$ROOT" && node -r ./scripts/lib/ts-loader.js scripts/catalogue.ts get k3s) >"$tools.k3s"
-  (cd "$ROOT" && node -r ./scripts/lib/ts-loader.js scripts/catalogue.ts get flux) >"$tools.flux"
+  local tools=$BATS_FILE_TMPDIR/versions k3s flux
+  { read -r k3s && read -r flux; } < <(cd "$ROOT" && node -r ./scripts/lib/ts-loader.js scripts/catalogue.ts get k3s flux)
+  echo "$k3s" >"$tools.k3s"
+  echo "$flux" >"$tools.flux"
   tar -czf "$BATS_FILE_TMPDIR/flux.tar.gz" -C "$BATS_TEST_DIRNAME/stubs/installed" flux
 }
 

@@ -1,6 +1,6 @@
 // The stateful part of the stub kubectl (bin/kubectl, which has recorded the call and answered
-// what needs no state): keeps Secrets, the Flux version label, applied manifests and created
-// objects in $STUB_STATE, so re-runs see what earlier runs did.
+// what needs no state): keeps Secrets, applied manifests and created objects in $STUB_STATE, so
+// re-runs see what earlier runs did.
 const fs = require('fs');
 const path = require('path');
 const { Buffer } = require('buffer');
@@ -28,10 +28,7 @@ const bump = (secret) => { secret.metadata.resourceVersion = String(Number(secre
 const stdin = () => fs.readFileSync(0, 'utf8');
 
 const [verb, kind, name] = args;
-if (verb === 'get' && kind === 'namespace') {
-  const version = path.join(state, 'flux-version');
-  if (fs.existsSync(version)) process.stdout.write(fs.readFileSync(version, 'utf8').trim());
-} else if (verb === 'get' && kind === 'secret') {
+if (verb === 'get' && kind === 'secret') {
   const secret = load(name);
   const output = flag('--output', '-o');
   if (!secret) {
@@ -91,10 +88,6 @@ if (verb === 'get' && kind === 'namespace') {
     const existing = load(object.metadata.name);
     save({ ...object, data: object.data, metadata: { ...object.metadata, resourceVersion: String(Number(existing?.metadata.resourceVersion ?? 0) + 1) } });
   }
-} else if (verb === 'get' && kind === 'pod') {
-  // Zulip's pod exists once a test marks Zulip installed ($STUB_STATE/zulip-installed).
-  if (name === 'zulip-0' && fs.existsSync(path.join(state, 'zulip-installed'))) process.stdout.write('pod/zulip-0');
-  else if (!args.includes('--ignore-not-found')) fail(`(NotFound): pods "${name}" not found`);
 } else {
   fail(`stub kubectl: unexpected ${line}`);
 }

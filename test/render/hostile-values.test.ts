@@ -53,14 +53,16 @@ function envFile(hostile: Readonly<Record<string, string>>): string {
   ].join('\n');
 }
 
-/** Every string an object carries, Secret data decoded, and each line of multi-line strings. */
-function strings(value: unknown, secretData = false): string[] {
+/** Every string an object carries, Secret data decoded, then each of its lines; added to `found`. */
+function strings(value: unknown, found: string[] = [], secretData = false): string[] {
   if (typeof value === 'string') {
     const text = secretData ? Buffer.from(value, 'base64').toString('utf8') : value;
-    return [text, ...text.split('\n')];
+    found.push(text);
+    for (const line of text.split('\n')) found.push(line);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) strings(v, found, secretData || key === 'data');
   }
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, v]) => strings(v, secretData || key === 'data'));
+  return found;
 }
 
 describe.each(HOSTILE.map((hostile, i) => [i + 1, hostile] as const))('hostile but valid settings, set %d', (_set, hostile) => {
@@ -71,7 +73,8 @@ describe.each(HOSTILE.map((hostile, i) => [i + 1, hostile] as const))('hostile b
     const validation = validateEnv(envFile(hostile), { apps: optionalApps(TREE) });
     expect(validation.errors).toEqual([]);
     result = await renderPlatform(withDerived(new Map(Object.entries(validation.values) as [string, string][])));
-    everything = clusterObjects(result).flatMap((o) => strings(o.manifest));
+    everything = [];
+    for (const object of clusterObjects(result)) strings(object.manifest, everything);
   });
 
   test('GIVEN the settings WHEN substituted into the tree THEN every object still validates (a value never becomes a number or a boolean)', () => {

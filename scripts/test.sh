@@ -19,13 +19,20 @@ record() { # name, status
   if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "ok: $1"; else failed=$((failed + 1)); echo "FAILED: $1"; fi
 }
 
-# Runs a check; its output, exit status and seconds go to $work/<number>.*.
+# Runs a check; its output, exit status, seconds and CPU time go to $work/<number>.*.
 run_check() { # number, command...
   local number=$1 status=0 start=$SECONDS
   shift
   "$@" >"$work/$number.log" 2>&1 || status=$?
   echo "$((SECONDS - start))" >"$work/$number.seconds"
+  # In the check's own (background) shell, the second line is the CPU time of its processes.
+  times >"$work/$number.times"
   echo "$status" >"$work/$number.status"
+}
+
+# The CPU seconds `times` recorded for a check (user plus system, of the processes it waited for).
+cpu_seconds() { # number
+  awk 'NR == 2 { total = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += t[1] * 60 + t[2] }; printf "%.0f", total }' "$work/$1.times"
 }
 
 # Starts a check in the background.
@@ -41,7 +48,8 @@ check_first() { # name, command...
   local name=$1 number=${#checks[@]}
   shift
   checks+=("$name")
-  run_check "$number" "$@"
+  # In a subshell, so that its CPU time is its own.
+  (run_check "$number" "$@")
 }
 
 # How to get each tool the checks need (CI's .ci/run installs bats and shellcheck from apt).
@@ -119,7 +127,7 @@ report() {
   for number in "${!checks[@]}"; do
     name=${checks[$number]}
     status=$(cat "$work/$number.status")
-    echo "== $name ($(cat "$work/$number.seconds") s)"
+    echo "== $name ($(cat "$work/$number.seconds") s, CPU $(cpu_seconds "$number") s)"
     cat "$work/$number.log"
     case $name in
       jest) tally_jest "$status" ;;

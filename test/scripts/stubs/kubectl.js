@@ -78,11 +78,11 @@ if (verb === 'get' && kind === 'secret') {
 } else if (verb === 'apply') {
   const input = stdin();
   fs.appendFileSync(path.join(state, 'applied'), `# ${line}\n${input}\n`);
-  // Loaded here only: most calls need no YAML, and the stub runs dozens of times per test.
-  const { parseAllDocuments } = require(path.join(process.env.STUB_ROOT, 'node_modules', 'yaml'));
-  // Only the documents that can be Secrets are parsed: Flux's own manifests are thousands of lines.
-  const secrets = input.split(/^---$/m).filter((text) => /^kind: *Secret *$/m.test(text)).join('\n---\n');
-  for (const doc of parseAllDocuments(secrets)) {
+  // Only the documents that can be Secrets are parsed, and YAML is loaded only for them: most
+  // applies hold none, and Flux's own manifests are thousands of lines.
+  const secrets = input.split(/^---$/m).filter((text) => /^kind: *Secret *$/m.test(text));
+  const { parseAllDocuments } = secrets.length === 0 ? { parseAllDocuments: () => [] } : require(path.join(process.env.STUB_ROOT, 'node_modules', 'yaml'));
+  for (const doc of parseAllDocuments(secrets.join('\n---\n'))) {
     const object = doc.toJS();
     if (object?.kind !== 'Secret') continue;
     const existing = load(object.metadata.name);

@@ -83,8 +83,10 @@ check_with() { # check|check_first, tool, name, command...
   if command -v "$tool" >/dev/null 2>&1; then "$how" "$name" "$@"; else "$how" "$name (needs $tool, which is missing)" missing "$tool"; fi
 }
 
+# Two workers (jest's default leaves one core to the others): jest runs longest, and the other
+# checks end before it, so at the end a second worker has a core of its own.
 run_jest() {
-  npx jest --ci --json --outputFile="$work/jest.json"
+  npx jest --ci --maxWorkers=2 --json --outputFile="$work/jest.json"
 }
 
 tally_jest() { # status

@@ -6,6 +6,7 @@ import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { releases } from '../../catalogue';
 import { CLUSTER_SCOPED_KINDS, describe, toYaml } from '../../constructs/tree-writer';
+import { parseDocuments } from '../../constructs/yaml-cache';
 import { ClusterInput } from '../plan/cluster-input';
 import { Applied, isHelmRelease, refId } from '../plan/model';
 import { Plan, planCluster, PreparedTree } from '../plan/simulate';
@@ -315,9 +316,10 @@ function splitHelmOutput(output: string): RenderedObject[] {
   const objects: RenderedObject[] = [];
   for (const chunk of output.split(/^---\s*$/m)) {
     const source = /^# Source: (.+)$/m.exec(chunk)?.[1]?.trim() ?? '';
-    for (const doc of parseAllDocuments(chunk)) {
-      if (doc.errors.length > 0) throw new Error(`${source || 'helm output'} is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-      const manifest = doc.toJS();
+    // Through the YAML cache: a chart's CRDs, most of some charts' output, are the same in every render.
+    for (const doc of parseDocuments(chunk)) {
+      if (doc.error !== undefined) throw new Error(`${source || 'helm output'} is not valid YAML: ${doc.error.split('\n')[0]}`);
+      const manifest = doc.value as any;
       if (manifest !== null && typeof manifest === 'object') objects.push({ source, manifest });
     }
   }
@@ -369,7 +371,11 @@ async function kustomizeReleases(releases: readonly { objects: readonly Rendered
   fs.writeFileSync(path.join(work, 'kustomization.yaml'), toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: releases.map((_, i) => String(i)) }));
   const output = await run(process.env.KUBECTL ?? 'kubectl', ['kustomize', work]);
   const grouped: RenderedObject[][] = releases.map(() => []);
-  for (const manifest of parseAllDocuments(output).map((d) => d.toJS()).filter((m) => m !== null && typeof m === 'object')) {
+  const manifests = output.split(/^---\s*$/m).flatMap((chunk) => parseDocuments(chunk).map((d) => {
+    if (d.error !== undefined) throw new Error(`kustomize output is not valid YAML: ${d.error.split('\n')[0]}`);
+    return d.value as any;
+  }));
+  for (const manifest of manifests.filter((m) => m !== null && typeof m === 'object')) {
     const { [RELEASE_ANNOTATION]: index, ...annotations } = manifest.metadata.annotations ?? {};
     const metadata = { ...manifest.metadata, annotations: Object.keys(annotations).length > 0 ? annotations : undefined };
     if (metadata.annotations === undefined) delete metadata.annotations;

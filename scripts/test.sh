@@ -147,6 +147,8 @@ main() {
   report_missing bats shellcheck kubectl
   # On a fresh clone the tools below would each transpile the same sources at once: do it first.
   node scripts/lib/ts-loader.js
+  # The script tests need no render; they run about as long as jest, so they start first.
+  check_with check bats bats run_bats
   # Before jest: it fills the chart and render caches the render tests read.
   check_with check_first kubectl "npm run render (every release renders with Helm)" npm run --silent render
   # Both keep what they learnt about unchanged files under node_modules/.cache for the next run.
@@ -154,7 +156,6 @@ main() {
   check "lint" npx eslint --cache --cache-strategy content --cache-location node_modules/.cache/eslint/ .
   check_with check shellcheck "shellcheck" shellcheck_all
   check jest run_jest
-  check_with check bats bats run_bats
   check "dist/flux2 equals a fresh synth" parity
   check_with check kubectl "npm run validate" npm run --silent validate
   check_with check kubectl "upgrade plan from the previous commit" scripts/upgrade-check.sh

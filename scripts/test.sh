@@ -83,8 +83,8 @@ check_with() { # check|check_first, tool, name, command...
   if command -v "$tool" >/dev/null 2>&1; then "$how" "$name" "$@"; else "$how" "$name (needs $tool, which is missing)" missing "$tool"; fi
 }
 
-# Two workers (jest's default leaves one core to the others): jest runs longest, and the other
-# checks end before it, so at the end a second worker has a core of its own.
+# Two workers (jest's default, one fewer than the cores, leaves one core to the other checks):
+# jest and the script tests run longest, and once the script tests end jest has both cores.
 run_jest() {
   npx jest --ci --maxWorkers=2 --json --outputFile="$work/jest.json"
 }

@@ -108,6 +108,17 @@ describe('backup sets of the tree', () => {
     expect(dependencyOrder([release('d', 'x', { dependsOn: [{ name: 'outside', namespace: 'other' }] })])).toEqual([{ namespace: 'apps', name: 'x' }]);
   });
 
+  test('GIVEN a values string that mentions the label but is not one YAML document WHEN read THEN the file is named with the fix', () => {
+    const broken = (text: string): TreeFileObject[] => [
+      kustomization('cluster/core', 'a', 'core/a'),
+      { file: 'core/a/configmap-web-values.yaml', manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-values', namespace: 'apps' }, data: { 'values.yaml': text } } },
+    ];
+    for (const text of [`podLabels: {${BACKUP_SET_LABEL}: a`, `a: 1\n---\n${BACKUP_SET_LABEL}: a\n`]) {
+      expect(() => findBackupSets(broken(text)))
+        .toThrow(new RegExp(`^core/a/configmap-web-values.yaml: a string that mentions ${BACKUP_SET_LABEL} is not one YAML or JSON document.*; set the label as a label$`));
+    }
+  });
+
   test('GIVEN a tree file that is not YAML WHEN read THEN the file is named', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backup-sets-'));
     fs.mkdirSync(path.join(dir, 'cluster', 'core'), { recursive: true });

@@ -3,10 +3,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { imageRef } from '../catalogue';
 import { checkName } from './flux-source';
+import { KUBECTL_HOME, kubectlContainerSecurity, kubectlPodSecurity } from './kubectl-pod';
 import { escapeSubstitution } from './tree-writer';
-
-/** The user the flux-cli image runs as (nobody). */
-const NOBODY = 65534;
 
 export interface KubectlCronJobProps {
   /** CronJob name; operators run it by hand with `kubectl create job --from=cronjob/<name>`. */
@@ -67,29 +65,18 @@ export class KubectlCronJob extends Construct {
                 restartPolicy: 'Never',
                 serviceAccountName: props.serviceAccountName,
                 automountServiceAccountToken: true,
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: NOBODY,
-                  runAsGroup: NOBODY,
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: kubectlPodSecurity(),
                 containers: [{
                   name: 'kubectl',
                   image: imageRef('fluxCli'),
                   // The image's entrypoint is flux; kubectl needs fewer permissions (no wait for reconcile).
                   command: ['/bin/sh', '-c', escapeSubstitution(props.script)],
-                  // kubectl writes its discovery cache under $HOME; the root filesystem is read-only.
-                  env: [{ name: 'HOME', value: '/tmp' }],
+                  env: [{ ...KUBECTL_HOME }],
                   resources: {
                     requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
                     limits: { cpu: k8s.Quantity.fromString('200m'), memory: k8s.Quantity.fromString('128Mi') },
                   },
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    runAsNonRoot: true,
-                    capabilities: { drop: ['ALL'] },
-                  },
+                  securityContext: kubectlContainerSecurity(),
                   volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
                 }],
                 volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],

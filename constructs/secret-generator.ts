@@ -6,6 +6,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { FLUX_NAMESPACE } from './flux-source';
 import { DECLARES_SECRET_LABEL, GeneratedSecret } from './generated-secret';
+import { KUBECTL_HOME, kubectlContainerSecurity, kubectlPodSecurity } from './kubectl-pod';
 import { PRUNE_ANNOTATION } from './platform';
 import { SUBSTITUTE_ANNOTATION } from './tree-writer';
 import { imageRef } from '../catalogue';
@@ -33,8 +34,6 @@ export const SECRET_GENERATOR_ACTIVE_DEADLINE = Duration.minutes(5);
  */
 export const SECRET_GENERATOR_TTL = Duration.days(1);
 
-/** The user the flux-cli image runs as (nobody). */
-const NOBODY = 65534;
 const DECLARATIONS = '/declarations';
 
 export interface SecretGeneratorProps {
@@ -149,12 +148,7 @@ function jobSpec(secrets: readonly GeneratedSecret[], labels: Record<string, str
         restartPolicy: 'Never',
         serviceAccountName: SECRET_GENERATOR,
         automountServiceAccountToken: true,
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: NOBODY,
-          runAsGroup: NOBODY,
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
+        securityContext: kubectlPodSecurity(),
         containers: [{
           name: 'generate',
           image,
@@ -163,19 +157,13 @@ function jobSpec(secrets: readonly GeneratedSecret[], labels: Record<string, str
           env: [
             { name: 'NAMESPACE', value: FLUX_NAMESPACE },
             { name: 'DECLARATIONS', value: DECLARATIONS },
-            // kubectl writes its discovery cache under $HOME; the root filesystem is read-only.
-            { name: 'HOME', value: '/tmp' },
+            KUBECTL_HOME,
           ],
           resources: {
             requests: { cpu: '10m', memory: '32Mi' },
             limits: { cpu: '200m', memory: '128Mi' },
           },
-          securityContext: {
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            runAsNonRoot: true,
-            capabilities: { drop: ['ALL'] },
-          },
+          securityContext: kubectlContainerSecurity(),
           volumeMounts: [
             { name: 'tmp', mountPath: '/tmp' },
             { name: 'declarations', mountPath: DECLARATIONS, readOnly: true },

@@ -44,9 +44,9 @@ export const FETCH_COMMAND = 'npm run charts';
 /**
  * The chart's archive in the cache: already there, copied from a seed directory (its digest
  * checked against the seed's SHA256SUMS when it has one), or pulled from the catalogue's
- * repository. Throws one line naming the chart, version, repository and the fetch command.
+ * repository unless `pull` is false. Throws one line naming the chart, version, repository and the fetch command.
  */
-export function ensureChart(entry: ChartReference): CachedChart {
+export function ensureChart(entry: ChartReference, options: { readonly pull?: boolean } = {}): CachedChart {
   const cache = chartCacheDir();
   const file = path.join(cache, archiveName(entry));
   if (fs.existsSync(file)) return { entry, file, source: 'cached' };
@@ -57,6 +57,9 @@ export function ensureChart(entry: ChartReference): CachedChart {
     checkSeedDigest(seed, candidate);
     copyInto(candidate, file);
     return { entry, file, source: 'seeded' };
+  }
+  if (options.pull === false) {
+    throw new Error(`chart ${entry.chart} ${entry.version} from ${entry.repository} is not in ${cache} nor in a seed (${seedDirs().join(', ') || 'none'}), and this command downloads nothing; run \`${FETCH_COMMAND}\` where the repository is reachable, or copy ${archiveName(entry)} into ${cache}`);
   }
   const problem = pull(entry, cache);
   if (problem === undefined && fs.existsSync(file)) return { entry, file, source: 'pulled' };
@@ -90,7 +93,8 @@ function pull(entry: ChartReference, cache: string): string | undefined {
     const args = oci
       ? ['pull', `${entry.repository.replace(/\/$/, '')}/${entry.chart}`, '--version', entry.version, '--destination', staging]
       : ['pull', entry.chart, '--repo', entry.repository, '--version', entry.version, '--destination', staging];
-    const result = spawnSync(locateHelm().path, args, { encoding: 'utf8', timeout: 120_000 });
+    // process.env given explicitly: under jest it is the test's own copy, which a spawn would not see.
+    const result = spawnSync(locateHelm().path, args, { encoding: 'utf8', timeout: 120_000, env: process.env });
     if (result.status !== 0) return firstLine(result.stderr || result.error?.message || `helm pull exited ${result.status}`);
     const pulled = path.join(staging, archiveName(entry));
     if (!fs.existsSync(pulled)) return `helm pull wrote ${fs.readdirSync(staging).join(', ') || 'nothing'}, not ${archiveName(entry)}`;

@@ -76,9 +76,9 @@ describe('rendering as helm-controller would', () => {
 });
 
 describe('the chart cache', () => {
-  const saved = { cache: process.env.CHART_CACHE, seed: process.env.CHART_CACHE_SEED };
+  const saved = { cache: process.env.CHART_CACHE, seed: process.env.CHART_CACHE_SEED, https: process.env.HTTPS_PROXY, http: process.env.HTTP_PROXY };
   afterEach(() => {
-    for (const [name, value] of [['CHART_CACHE', saved.cache], ['CHART_CACHE_SEED', saved.seed]] as const) {
+    for (const [name, value] of [['CHART_CACHE', saved.cache], ['CHART_CACHE_SEED', saved.seed], ['HTTPS_PROXY', saved.https], ['HTTP_PROXY', saved.http]] as const) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
@@ -87,8 +87,19 @@ describe('the chart cache', () => {
   test('GIVEN a chart neither cached nor reachable WHEN ensured THEN one line names chart, version, repository and the command, never a skip', () => {
     process.env.CHART_CACHE = temp();
     process.env.CHART_CACHE_SEED = temp();
+    // Helm's pull then fails on a closed loopback port, before any lookup of the repository's host.
+    process.env.HTTPS_PROXY = 'http://127.0.0.1:9';
+    process.env.HTTP_PROXY = 'http://127.0.0.1:9';
     expect(() => ensureChart({ repository: 'https://charts.invalid/stackspin', chart: 'nothing', version: '1.2.3' }))
       .toThrow(/^chart nothing 1\.2\.3 from https:\/\/charts\.invalid\/stackspin is not in .* and could not be pulled \(.+\); run `npm run charts` where the repository is reachable, or copy nothing-1\.2\.3\.tgz into /);
+  });
+
+  test('GIVEN a chart neither cached nor seeded WHEN ensured without pulling (the e2e) THEN one line says so, names the fix, and nothing is asked of the network', () => {
+    process.env.CHART_CACHE = temp();
+    process.env.CHART_CACHE_SEED = temp();
+    expect(() => ensureChart({ repository: 'oci://ghcr.io/example/charts', chart: 'nothing', version: '1.2.3' }, { pull: false }))
+      .toThrow(new RegExp(`^chart nothing 1\\.2\\.3 from oci://ghcr\\.io/example/charts is not in ${process.env.CHART_CACHE} nor in a seed \\(${process.env.CHART_CACHE_SEED}\\), and this command downloads nothing; run \`npm run charts\` where the repository is reachable, or copy nothing-1\\.2\\.3\\.tgz into `));
+    expect(fs.readdirSync(process.env.CHART_CACHE)).toEqual([]);
   });
 
   test('GIVEN a seed whose archive does not match its SHA256SUMS WHEN ensured THEN it is refused naming the file', () => {

@@ -7,6 +7,17 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+
+# Every check runs inside a network namespace of its own when this machine can make one (as root,
+# as in CI): no test can reach another host, and the loopback trap (scripts/lib/loopback-trap.ts)
+# counts whatever tries, for the check "no test reached outside loopback".
+# The marker is this run's alone: a test.sh started by a test decides for itself.
+IN_NETNS=${STACKSPIN_TEST_NETNS:-}
+unset STACKSPIN_TEST_NETNS
+if [[ -z $IN_NETNS && $(id -u 2>/dev/null) == 0 ]] && unshare --net --fork true 2>/dev/null; then
+  exec unshare --net --fork -- env STACKSPIN_TEST_NETNS=1 bash "$PWD/scripts/test.sh" "$@"
+fi
+
 export CDK8S_CHECK_UPGRADE=false
 # Node reads the CA bundle this names at every start: on machines that set it, two thirds of the
 # start of each of the hundreds of Node processes the checks run (tools, stubs). No check opens a
@@ -18,6 +29,7 @@ failed=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 checks=()
+check_pids=()
 
 record() { # name, status
   if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "ok: $1"; else failed=$((failed + 1)); echo "FAILED: $1"; fi
@@ -45,6 +57,7 @@ check() { # name, command...
   shift
   checks+=("$name")
   run_check "$number" "$@" &
+  check_pids+=("$!")
 }
 
 # Runs a check before the others start (one whose results they read).
@@ -126,10 +139,34 @@ parity() {
   diff -r "$work/flux2" dist/flux2 || { echo "dist/flux2 differs from a fresh synth: run npm run synth and commit" >&2; return 1; }
 }
 
+# The trap of the network namespace (see the top), and a watcher naming sockets that leave it.
+trap_up() {
+  [[ -n $IN_NETNS ]] || return 0
+  TRAP_BASELINE=$(node -r ./scripts/lib/ts-loader.js scripts/lib/loopback-trap.ts up)
+  node -r ./scripts/lib/ts-loader.js scripts/lib/loopback-trap.ts watch "$work/sockets" &
+  TRAP_WATCHER=$!
+}
+
+# After every check: what reached outside loopback, counted as one check.
+trap_verdict() {
+  local name='no test reached outside loopback' status=0
+  if [[ -z $IN_NETNS ]]; then
+    echo "== $name"
+    echo "not checked: this run could not make a network namespace of its own (run npm test as root, as CI does)"
+    record "$name" 1
+    return
+  fi
+  kill "$TRAP_WATCHER" 2>/dev/null || true
+  wait "$TRAP_WATCHER" 2>/dev/null || true
+  echo "== $name"
+  node -r ./scripts/lib/ts-loader.js scripts/lib/loopback-trap.ts verdict "$TRAP_BASELINE" "$work/sockets" || status=$?
+  record "$name" "$status"
+}
+
 # Waits for every check, then prints each one's output and counts it.
 report() {
   local number name status
-  wait
+  wait "${check_pids[@]}"
   for number in "${!checks[@]}"; do
     name=${checks[$number]}
     status=$(cat "$work/$number.status")
@@ -145,6 +182,7 @@ report() {
 
 main() {
   report_missing bats shellcheck kubectl
+  trap_up
   # On a fresh clone the tools below would each transpile the same sources at once: do it first.
   node scripts/lib/ts-loader.js
   # The script tests need no render; they run about as long as jest, so they start first.
@@ -160,6 +198,7 @@ main() {
   check_with check kubectl "npm run validate" npm run --silent validate
   check_with check kubectl "upgrade plan from the previous commit" scripts/upgrade-check.sh
   report
+  trap_verdict
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }

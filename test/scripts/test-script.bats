@@ -45,5 +45,8 @@ EOF_NPX
   [[ $output == *"FAILED: npm run render (every release renders with Helm) (needs kubectl, which is missing)"* ]]
   [[ $output == *"FAILED: upgrade plan from the previous commit (needs kubectl, which is missing)"* ]]
   [[ $output == *"ok: dist/flux2 equals a fresh synth"* ]]
-  [ "${lines[-1]}" = "6 passed, 5 failed" ]
+  # Not root here (no id on PATH): no network namespace, so the loopback check cannot pass.
+  [[ $output == *"not checked: this run could not make a network namespace of its own (run npm test as root, as CI does)"* ]]
+  [[ $output == *"FAILED: no test reached outside loopback"* ]]
+  [ "${lines[-1]}" = "6 passed, 6 failed" ]
 }

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { ComponentDefinition } from './constructs/component';
 import { Platform, recordComponentFile } from './constructs/platform';
-import { renderTree, RenderedTree, writeTree } from './constructs/tree-writer';
+import { renderTree, RenderedTree, writableTreeDirectory, writeTree } from './constructs/tree-writer';
 import { parseArgs, UsageError } from './scripts/lib/args';
 
 /** The folders whose files declare components; adding a file there adds it to the tree. */
@@ -77,8 +77,9 @@ function isDefinition(value: unknown): value is ComponentDefinition<any> {
 }
 
 export const SYNTH_USAGE = `usage: node scripts/synth.js [--publish DIR]
-  Writes the tree to $CDK8S_OUTDIR (default dist/flux2); --publish DIR also replaces DIR with it
-  (cdk8s synth: .cdk8s.out and dist/flux2). Nothing is written when any check fails.
+  Writes the tree to $CDK8S_OUTDIR (default: the checkout's dist/flux2); --publish DIR also
+  replaces DIR with it (cdk8s synth: .cdk8s.out and dist/flux2). Each must be new, empty or a
+  previous tree: writing deletes every other file in it. Nothing is written when any check fails.
 `;
 
 /**
@@ -93,16 +94,20 @@ export function run(argv: readonly string[]): void {
       process.stdout.write(SYNTH_USAGE);
       return;
     }
-    const outdir = process.env.CDK8S_OUTDIR ?? 'dist/flux2';
+    // The default is the checkout's tree, wherever the command runs from.
+    const outdir = process.env.CDK8S_OUTDIR ?? path.join(__dirname, 'dist', 'flux2');
     const publish = args.options.get('--publish');
     const files = synthesize();
+    // Both directories are checked before either is written.
+    writableTreeDirectory(outdir, files);
+    if (publish) writableTreeDirectory(publish, files);
     writeTree(files, outdir);
     const written = [outdir];
     if (publish && path.resolve(publish) !== path.resolve(outdir)) {
       writeTree(files, publish);
       written.push(publish);
     }
-    process.stdout.write(`synthesized ${files.size} files into ${written.join(' and ')}\n`);
+    process.stdout.write(`synthesized ${files.size} files into ${written.map((w) => path.relative(process.cwd(), w) || '.').join(' and ')}\n`);
   } catch (e) {
     process.stderr.write(`${e instanceof UsageError ? 'synth: ' : ''}${(e as Error).message}\n`);
     process.exitCode = e instanceof UsageError ? 2 : 1;

@@ -8,6 +8,7 @@ import { GeneratedSecret } from './generated-secret';
 import { GitRepository } from './git-repository';
 import { HelmRepository } from './helm-repository';
 import { GENERATED_SECRETS, SecretGenerator } from './secret-generator';
+import { CORE_ENTRY, optionalEntry } from './entries';
 import { TreeChart } from './tree-chart';
 import { ChartEntry } from '../catalogue';
 
@@ -27,10 +28,7 @@ export const ADD_APP_PREFIX = 'add-';
 /** A component's generated Secret in flux-system (`Component.generatedSecret`). */
 export const generatedSecretName = (component: string): string => `stackspin-${component}-variables`;
 
-/** Tree directory of the core entry, which bootstrap points the root Kustomization at. */
-export const CORE_ENTRY = 'cluster/core';
-/** Tree directory of an optional app's entry, which `install-app.sh <app>` applies. */
-export const optionalEntry = (app: string): string => `cluster/optional/${app}`;
+export { CORE_ENTRY, optionalEntry } from './entries';
 
 /**
  * Names a component cannot take, and why: its Kustomization (in flux-system, named after it)

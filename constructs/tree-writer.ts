@@ -6,6 +6,7 @@ import { isTypedReference, QUOTE_VARIABLE, SECRET_VARIABLE_NAMES } from './clust
 import { FluxKustomization } from './flux-kustomization';
 import { TreeChart } from './tree-chart';
 import { cachedByContent, sourceOf, TEXT } from './content-cache';
+import { TREE_MARKER } from './entries';
 import { isJson, stringify } from './yaml-cache';
 
 /**
@@ -145,7 +146,7 @@ const OLD_SCHEME_LEFTOVER = /^(.+)\.(tmp|old)-(\d+)$/;
  * cannot be swapped atomically with rename(2) alone, which is why the unit is the file.
  */
 export function writeTree(files: RenderedTree, outdir: string, options: WriteTreeOptions = {}): void {
-  const target = path.resolve(outdir);
+  const target = writableTreeDirectory(outdir, files);
   const step = options.afterStep ?? ((): void => undefined);
   removeLeftovers(target);
   fs.mkdirSync(target, { recursive: true });
@@ -171,6 +172,30 @@ export function writeTree(files: RenderedTree, outdir: string, options: WriteTre
     step(`deleted ${file}`);
   }
   removeEmptyDirectories(target);
+}
+
+/**
+ * The directory `files` may be written to, resolved: a new one, a previous tree (it holds
+ * TREE_MARKER), or one that holds nothing but files of `files` and a writer's temporary files (a
+ * first write that was killed). Anything else is refused before a file is touched, because writing
+ * a tree deletes every file in its directory that is not part of it.
+ */
+export function writableTreeDirectory(outdir: string, files: RenderedTree): string {
+  if (outdir.trim() === '') throw new Error('the output directory is empty (an empty CDK8S_OUTDIR?); unset CDK8S_OUTDIR for dist/flux2, or name a directory');
+  const target = path.resolve(outdir);
+  try {
+    if (!fs.statSync(target).isDirectory()) throw new Error(`${outdir} is a file, not a directory; name a directory for the tree`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return target;
+    throw e;
+  }
+  if (fs.existsSync(path.join(target, TREE_MARKER))) return target;
+  const foreign = foreignFiles(target, files, 4);
+  if (foreign.length > 0) {
+    const named = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ' and more' : '');
+    throw new Error(`${outdir} is not a synthesized tree (it has no ${TREE_MARKER}) and holds other files (${named}), which writing the tree would delete; nothing was written: name a new or empty directory, or a previous tree`);
+  }
+  return target;
 }
 
 function readIfFile(file: string): string | undefined {
@@ -206,6 +231,17 @@ function removeLeftovers(target: string): void {
 }
 
 /** Every file under `dir`, relative, with `/` separators. */
+/** Up to `limit` files under `dir` that are neither in `files` nor a writer's temporary file (stops early: `dir` may be a whole checkout). */
+function foreignFiles(dir: string, files: RenderedTree, limit: number, relative = '', found: string[] = []): string[] {
+  for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+    if (found.length >= limit) break;
+    const file = relative === '' ? entry.name : `${relative}/${entry.name}`;
+    if (entry.isDirectory()) foreignFiles(dir, files, limit, file, found);
+    else if (!files.has(file) && !TEMPORARY.test(entry.name)) found.push(file);
+  }
+  return found;
+}
+
 function listFiles(dir: string, relative = ''): string[] {
   return fs.readdirSync(path.join(dir, relative), { withFileTypes: true }).flatMap((entry) => {
     const file = relative === '' ? entry.name : `${relative}/${entry.name}`;

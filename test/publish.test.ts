@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { TREE_MARKER } from '../constructs/entries';
 import { RenderedTree, writeTree } from '../constructs/tree-writer';
 import { parseYaml } from './yaml';
 
@@ -10,7 +11,10 @@ import { parseYaml } from './yaml';
  * files that exist; the next write completes the new tree and removes the leftovers.
  */
 const list = (...files: string[]): string => `resources:\n${files.map((f) => `  - ${f}\n`).join('')}`;
+/** Both trees carry the marker of a synthesized tree, which the writer replaces only. */
+const MARKER: [string, string] = [TREE_MARKER, 'resources: []\n'];
 const OLD: RenderedTree = new Map([
+  MARKER,
   ['apps/a/kustomization.yaml', list('configmap-a.yaml', 'configmap-gone.yaml')],
   ['apps/a/configmap-a.yaml', 'old a\n'],
   ['apps/a/configmap-gone.yaml', 'removed object\n'],
@@ -20,6 +24,7 @@ const OLD: RenderedTree = new Map([
   ['core/same/configmap-same.yaml', 'unchanged\n'],
 ]);
 const NEW: RenderedTree = new Map([
+  MARKER,
   ['apps/a/kustomization.yaml', list('configmap-a.yaml', 'configmap-added.yaml')],
   ['apps/a/configmap-a.yaml', 'new a\n'],
   ['apps/a/configmap-added.yaml', 'added object\n'],
@@ -109,5 +114,42 @@ describe('publishing a tree', () => {
     writeTree(NEW, path.join(parent, 'flux2'));
     expect(fs.readdirSync(parent)).toEqual(['flux2']);
     expect(read(path.join(parent, 'flux2'))).toEqual(NEW);
+  });
+});
+
+describe('where a tree may be written', () => {
+  const TREE: RenderedTree = new Map([MARKER, ['apps/a/kustomization.yaml', list('configmap-a.yaml')], ['apps/a/configmap-a.yaml', 'a\n']]);
+  function scratch(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'publish-target-'));
+    temporary.push(dir);
+    return dir;
+  }
+
+  test('GIVEN a directory that is not a tree and holds other files WHEN a tree is written there THEN it is refused naming them, and every file stays', () => {
+    const dir = scratch();
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'keep\n');
+    fs.mkdirSync(path.join(dir, '.git'));
+    fs.writeFileSync(path.join(dir, '.git', 'HEAD'), 'ref\n');
+    expect(() => writeTree(TREE, dir)).toThrow(`${dir} is not a synthesized tree (it has no ${TREE_MARKER}) and holds other files (.git/HEAD, notes.txt), which writing the tree would delete; nothing was written: name a new or empty directory, or a previous tree`);
+    expect(read(dir)).toEqual(new Map([['.git/HEAD', 'ref\n'], ['notes.txt', 'keep\n']]));
+  });
+
+  test.each([[''], ['  ']])('GIVEN the output directory %j (an empty CDK8S_OUTDIR) WHEN a tree is written THEN it is refused, naming the fix', (outdir) => {
+    expect(() => writeTree(TREE, outdir)).toThrow('the output directory is empty (an empty CDK8S_OUTDIR?); unset CDK8S_OUTDIR for dist/flux2, or name a directory');
+  });
+
+  test('GIVEN a file WHEN a tree is written over it THEN it is refused', () => {
+    const file = path.join(scratch(), 'flux2');
+    fs.writeFileSync(file, 'x\n');
+    expect(() => writeTree(TREE, file)).toThrow(`${file} is a file, not a directory; name a directory for the tree`);
+  });
+
+  test('GIVEN a first write killed before its lists were renamed (tree files and temporaries, no marker yet) WHEN written again THEN it completes', () => {
+    const dir = scratch();
+    fs.mkdirSync(path.join(dir, 'apps', 'a'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'apps', 'a', 'configmap-a.yaml'), 'a\n');
+    fs.writeFileSync(path.join(dir, 'apps', 'a', '.kustomization.yaml.tmp-999999'), 'partial\n');
+    writeTree(TREE, dir);
+    expect(read(dir)).toEqual(TREE);
   });
 });

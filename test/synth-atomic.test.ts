@@ -131,6 +131,41 @@ describe('synth atomicity', () => {
     expect(fs.readdirSync(path.dirname(outdir))).toEqual(['tree']);
   });
 
+  test.each([
+    ['empty', (): string => ''],
+    ['the checkout itself', (): string => '.'],
+    ['a directory of notes', (): string => {
+      const dir = tempDir('synth-notes-');
+      fs.writeFileSync(path.join(dir, 'notes.txt'), 'keep\n');
+      return dir;
+    }],
+  ])('GIVEN CDK8S_OUTDIR %s WHEN npm run synth runs THEN it is refused in one line and nothing anywhere changes', (_what, outdir) => {
+    const copy = copyProject();
+    const target = outdir();
+    const before = hashes(copy);
+    const notes = target !== '' && target !== '.' ? hashes(target) : {};
+
+    const result = run(copy, process.execPath, ['scripts/synth.js', '--publish', TREE], { CDK8S_OUTDIR: target });
+
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(target === '' ? /^the output directory is empty \(an empty CDK8S_OUTDIR\?\)/ : /is not a synthesized tree .*nothing was written/);
+    expect(hashes(copy)).toEqual(before);
+    if (target !== '' && target !== '.') expect(hashes(target)).toEqual(notes);
+  });
+
+  test('GIVEN another working directory WHEN the synth runs with no CDK8S_OUTDIR THEN it writes the checkout\'s dist/flux2, not one of its own', () => {
+    const copy = copyProject();
+    const elsewhere = tempDir('synth-cwd-');
+    fs.rmSync(path.join(copy, TREE, 'cluster', 'core', 'kustomization-traefik.yaml'));
+
+    const result = run(elsewhere, process.execPath, [path.join(copy, 'scripts', 'synth.js')]);
+
+    expect(result.status).toBe(0);
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+    expect(hashes(path.join(copy, TREE))).toEqual(hashes(path.join(PROJECT, TREE)));
+  });
+
   test('GIVEN the pinned CRDs WHEN cdk8s import runs again offline THEN it reproduces imports/*.ts byte for byte', () => {
     const copy = copyProject();
     const output = tempDir('cdk8s-import-');

@@ -23,9 +23,19 @@ function lazySchema(build: (z: typeof Zod) => ZodType<string>): LazySchema {
 }
 
 const text = lazySchema((z) => z.string().min(1).regex(SUBSTITUTION_SAFE, 'must not contain ", $, \\ or a newline (they break substitution)'));
-/** A whole hour: cron (`0 H * * *`) and the upgrade Plan's window (`H:00`) accept 0-23 with or without a leading zero. */
-const hour = lazySchema((z) => z.string().regex(/^([01]?\d|2[0-3])$/, 'must be a whole hour from 0 to 23, e.g. 2 for 02:00'));
-const port = lazySchema((z) => z.string().regex(/^\d{1,5}$/, 'must be a port number').refine((v) => Number(v) >= 1 && Number(v) <= 65535, 'must be a port from 1 to 65535'));
+/**
+ * A whole number from `min` to `max`, in decimal digits without a leading zero: substituted as a
+ * YAML integer (YAML 1.1 reads 0465 as octal 309), and into PHP and Python, which read it so too.
+ */
+function wholeNumber(min: number, max: number, range: string, example: string): LazySchema {
+  return lazySchema((z) => z.string().superRefine((v, ctx) => {
+    if (/^0\d+$/.test(v)) ctx.addIssue({ code: 'custom', message: `must be written without a leading zero, like ${example} (a leading zero reads as octal)` });
+    else if (!/^\d{1,5}$/.test(v) || Number(v) < min || Number(v) > max) ctx.addIssue({ code: 'custom', message: range });
+  }));
+}
+/** A whole hour, as cron (`0 H * * *`) and the upgrade Plan's window (`H:00`) take it. */
+const hour = wholeNumber(0, 23, 'must be a whole hour from 0 to 23, e.g. 2 for 02:00', '2');
+const port = wholeNumber(1, 65535, 'must be a port from 1 to 65535', '465');
 /** RFC 5322's dot-atom local part, without `$` (it breaks substitution). */
 const LOCAL_PART = /^[A-Za-z0-9!#%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#%&'*+/=?^_`{|}~-]+)*$/;
 /** A host name of at least two labels, letters, digits and inner hyphens, ending in a letter TLD. */

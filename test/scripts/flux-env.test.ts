@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CLUSTER_VARIABLE_NAMES } from '../../constructs/cluster-variables';
+import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, Scalar } from '../../constructs/cluster-variables';
 import { optionalEntry } from '../../constructs/platform';
 import {
   exampleFile, fluxEnvCommand, OPTIONAL_ENTRIES, optionalApps, render, secretManifest, TREE_ROOT, validateEnv,
@@ -73,6 +73,21 @@ describe('flux-env validation', () => {
 
   test('GIVEN a port above 65535 WHEN validated THEN the message gives the range', () => {
     expect(errorsOf(`${BASE}${MAIL.replace('smtp_port=587', 'smtp_port=70000')}\n`)).toEqual(["outgoing_mail_smtp_port: '70000' must be a port from 1 to 65535"]);
+  });
+
+  test('GIVEN the SMTP port 0465 WHEN validated THEN it is refused: YAML 1.1, PHP and Python would read octal 309', () => {
+    expect(errorsOf(`${BASE}${MAIL.replace('smtp_port=587', 'smtp_port=0465')}\n`)).toEqual(["outgoing_mail_smtp_port: '0465' must be written without a leading zero, like 465 (a leading zero reads as octal)"]);
+  });
+
+  test('GIVEN every numeric cluster variable WHEN its example is written with a leading zero THEN it is refused the same way, and 0 alone stays a number', () => {
+    const numeric = CLUSTER_VARIABLE_NAMES.filter((name) => CLUSTER_VARIABLES[name].scalar === Scalar.INTEGER);
+    expect(numeric.length).toBeGreaterThanOrEqual(5);
+    for (const name of numeric) {
+      const spec = CLUSTER_VARIABLES[name];
+      const result = validateEnv(`${BASE}${MAIL}\n${name}=0${spec.example}\n`.replace(new RegExp(`^${name}=[^0].*\n`, 'm'), ''), { apps: APPS });
+      expect({ name, errors: result.errors }).toEqual({ name, errors: [expect.stringMatching(new RegExp(`^${name}: '0${spec.example}' must be written without a leading zero, like `))] });
+    }
+    expect(errorsOf(withLine('k3s_window_start_hour=0'))).toEqual([]);
   });
 
   test('GIVEN hour 24 WHEN validated THEN the message gives the range', () => {

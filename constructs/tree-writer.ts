@@ -7,6 +7,7 @@ import { FluxKustomization } from './flux-kustomization';
 import { TreeChart } from './tree-chart';
 import { cachedByContent, sourceOf, TEXT } from './content-cache';
 import { TREE_MARKER } from './entries';
+import { nameProblems } from './kubernetes-names';
 import { isJson, stringify } from './yaml-cache';
 
 /**
@@ -39,8 +40,8 @@ export function escapeSubstitution(text: string): string {
 }
 
 /**
- * Renders every TreeChart of an app into files, in memory, checking names, namespaces and
- * substitution references. Throws (naming file, object and field) before anything is written.
+ * Renders every TreeChart of an app into files, in memory, checking names and labels (as the API
+ * server would), namespaces and substitution references. Throws (naming file, object and field) before anything is written.
  */
 export function renderTree(app: App): RenderedTree {
   const charts = app.node.findAll().filter((c): c is TreeChart => c instanceof TreeChart);
@@ -77,6 +78,7 @@ export function renderTree(app: App): RenderedTree {
       if (manifest.metadata.annotations?.[SUBSTITUTE_ANNOTATION] !== 'disabled') {
         errors.push(...checkReferences(manifest, where, applier, allowed, used));
       }
+      errors.push(...nameProblems(manifest, where));
       const file = fileName(manifest);
       const identity = `${groupOf(manifest.apiVersion)}/${describe(manifest)}`;
       const writer = writers.get(identity);

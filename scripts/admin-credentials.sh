@@ -6,8 +6,9 @@ set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-# Kept equal to WORDPRESS_ADMIN_USER and WORDPRESS_ADMIN_PASSWORD_KEY (apps/wordpress.ts) by
-# test/scripts/admin-credentials.bats.
+# Kept equal to WORDPRESS_ADMIN_USER and WORDPRESS_ADMIN_PASSWORD_KEY (apps/wordpress.ts) and to
+# the tree's Kustomization of the app by test/scripts/admin-credentials.bats.
+readonly WORDPRESS_APP=wordpress
 readonly WORDPRESS_SECRET=stackspin-wordpress-variables
 readonly WORDPRESS_USER=admin
 readonly WORDPRESS_PASSWORD_KEY=wordpress_admin_password
@@ -21,11 +22,12 @@ secret_value() {
   base64 -d <<<"$value"
 }
 
-# Whether a Secret exists in flux-system (an app's generated secret exists once it is installed).
-secret_exists() {
+# Whether an app is installed: its Kustomization (which install-app.sh's add-<app> applies) exists.
+# Its generated Secret proves nothing: the core declares every app's, so every cluster has them.
+app_installed() {
   local name
-  name=$(kubectl get secret "$1" -n "$FLUX_NAMESPACE" --ignore-not-found -o 'jsonpath={.metadata.name}') \
-    || die "cannot read Secret $1 in $FLUX_NAMESPACE; is KUBECONFIG set and the cluster bootstrapped?"
+  name=$(kubectl get kustomization "$1" -n "$FLUX_NAMESPACE" --ignore-not-found -o 'jsonpath={.metadata.name}') \
+    || die "cannot read Kustomization $1 in $FLUX_NAMESPACE; is KUBECONFIG set and the cluster bootstrapped?"
   [[ -n $name ]]
 }
 
@@ -39,7 +41,7 @@ print_single_sign_on() {
 }
 
 print_wordpress() {
-  if ! secret_exists "$WORDPRESS_SECRET"; then
+  if ! app_installed "$WORDPRESS_APP"; then
     printf '\nWordPress is not installed (scripts/install-app.sh wordpress); it has no admin login yet.\n'
     return
   fi

@@ -58,7 +58,13 @@ seed_secret() { # name key value [key value]...
   [ ! -s "$STUB_STATE/calls" ]
 }
 
+# WordPress installed: install-app.sh's add-wordpress has applied the Kustomization wordpress.
+install_wordpress() {
+  stub_respond '^kubectl get kustomization wordpress -n flux-system --ignore-not-found -o jsonpath=\{\.metadata\.name\}$' wordpress
+}
+
 @test "GIVEN a cluster with WordPress WHEN admin-credentials runs THEN it also prints WordPress's admin login and address" {
+  install_wordpress
   seed_secret stackspin-cluster-variables admin_email admin@example.org domain stackspin.example.org
   seed_secret stackspin-single-sign-on-variables single_sign_on_admin_password S3cretPassw0rd
   seed_secret stackspin-wordpress-variables wordpress_admin_password WpPassw0rd wordpress_mariadb_password x
@@ -69,16 +75,19 @@ seed_secret() { # name key value [key value]...
   [[ $output == *$'user:     admin\n  password: WpPassw0rd'* ]]
 }
 
-@test "GIVEN a cluster without WordPress WHEN admin-credentials runs THEN it prints the single sign-on login and says WordPress is not installed" {
+@test "GIVEN a cluster without WordPress, its generated Secret there as on every cluster WHEN admin-credentials runs THEN it says WordPress is not installed and prints no WordPress password" {
   seed_secret stackspin-cluster-variables admin_email admin@example.org domain stackspin.example.org
   seed_secret stackspin-single-sign-on-variables single_sign_on_admin_password S3cretPassw0rd
+  seed_secret stackspin-wordpress-variables wordpress_admin_password WpPassw0rd
   run "$ADMIN_CREDENTIALS"
   [ "$status" -eq 0 ]
   [[ $output == *"password: S3cretPassw0rd"* ]]
   [[ $output == *"WordPress is not installed (scripts/install-app.sh wordpress); it has no admin login yet."* ]]
+  [[ $output != *WpPassw0rd* ]]
 }
 
 @test "GIVEN WordPress before its password is generated WHEN admin-credentials runs THEN it names the missing key" {
+  install_wordpress
   seed_secret stackspin-cluster-variables admin_email admin@example.org domain stackspin.example.org
   seed_secret stackspin-single-sign-on-variables single_sign_on_admin_password S3cretPassw0rd
   seed_secret stackspin-wordpress-variables wordpress_mariadb_password x
@@ -93,5 +102,7 @@ seed_secret() { # name key value [key value]...
   grep -qx "readonly WORDPRESS_USER=$user" "$ADMIN_CREDENTIALS"
   grep -qx "readonly WORDPRESS_PASSWORD_KEY=$key" "$ADMIN_CREDENTIALS"
   grep -qx 'readonly WORDPRESS_SECRET=stackspin-wordpress-variables' "$ADMIN_CREDENTIALS"
+  grep -qx 'readonly WORDPRESS_APP=wordpress' "$ADMIN_CREDENTIALS"
+  grep -q '^  name: wordpress$' "$ROOT/dist/flux2/cluster/optional/wordpress/kustomization-wordpress.yaml"
   grep -q '^  wordpress_admin_password: password$' "$ROOT/dist/flux2/infrastructure/generated-secrets/configmap-stackspin-wordpress-variables-keys.yaml"
 }

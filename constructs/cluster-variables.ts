@@ -223,6 +223,12 @@ export type DerivedVariableName = keyof typeof DERIVED_VARIABLES;
 
 export const DERIVED_VARIABLE_NAMES = Object.keys(DERIVED_VARIABLES) as DerivedVariableName[];
 
+/** Whether a cluster variable (operator's or derived) holds a secret. */
+export function isSensitive(name: string): boolean {
+  if (name in CLUSTER_VARIABLES) return (CLUSTER_VARIABLES[name as ClusterVariableName] as ClusterVariableSpec).sensitive === true;
+  return name in DERIVED_VARIABLES && DERIVED_VARIABLES[name as DerivedVariableName].sensitive === true;
+}
+
 /** Every variable the cluster-variables Secret holds: the operator's and the derived ones. */
 export const SECRET_VARIABLE_NAMES: readonly string[] = [...CLUSTER_VARIABLE_NAMES, ...DERIVED_VARIABLE_NAMES];
 

@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { holdsWithheld } from './withheld-values';
 
 /**
  * Results of pure functions kept by content under node_modules/.cache/stackspin-<kind>/, like the
@@ -10,6 +11,11 @@ import * as path from 'path';
  * never reads an old result. Entries are only ever added; delete node_modules/.cache at any time.
  */
 export function cachedByContent<T>(kind: string, salt: string, input: string, compute: () => T | Uncacheable<T>, codec: Codec<T>): T {
+  // An operator secret is never written to (or looked up in) the cache.
+  if (holdsWithheld(input)) {
+    const result = compute();
+    return result instanceof Uncacheable ? result.value : result;
+  }
   const file = path.join(CACHE, `stackspin-${kind}`, createHash('sha256').update(salt).update('\0').update(input).digest('hex'));
   let stored: string | undefined;
   try {
@@ -28,9 +34,11 @@ export function cachedByContent<T>(kind: string, salt: string, input: string, co
   if (result instanceof Uncacheable) return result.value;
   try {
     // Written aside and renamed, so a concurrent run never reads half an entry.
+    const text = codec.write(result);
+    if (holdsWithheld(text)) return result;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const partial = `${file}.${process.pid}`;
-    fs.writeFileSync(partial, codec.write(result));
+    fs.writeFileSync(partial, text);
     fs.renameSync(partial, file);
   } catch {
     // A read-only node_modules only costs speed.

@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { toYaml } from '../constructs/tree-writer';
+import { anyWithheld } from '../constructs/withheld-values';
 import { parseArgs, UsageError } from './lib/args';
 import { commandMain, Output } from './lib/command';
 import { requireTools } from './lib/tools';
@@ -29,11 +30,13 @@ export const RENDER_USAGE = `usage: render [--tree DIR] [--env FILE] [--apps a,b
   --no-cache       render every release again instead of reusing unchanged results
 `;
 
+/** One release's objects in `out`; readable by the owner alone when they may hold the --env file's secrets. */
 function writeRelease(out: string, release: RenderedRelease): void {
   const file = path.join(out, release.namespace, `${release.release.metadata.name}.yaml`);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const secret = anyWithheld();
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: secret ? 0o700 : 0o777 });
   const documents = [...release.crds, ...release.objects.map((o) => o.manifest)];
-  fs.writeFileSync(file, documents.map((d) => `---\n${toYaml(d)}`).join(''));
+  fs.writeFileSync(file, documents.map((d) => `---\n${toYaml(d)}`).join(''), { mode: secret ? 0o600 : 0o666 });
 }
 
 /** The command. Like the plan, it reads only the tree: generated keys are declared there. */

@@ -1,3 +1,5 @@
+import { isSensitive } from '../../constructs/cluster-variables';
+import { withholdFromCaches } from '../../constructs/withheld-values';
 import { optionalApps, readEnvFile, validateEnv } from '../flux-env';
 import { parseArgs, UsageError } from '../lib/args';
 import { requireSynthesizedTree } from '../lib/tree-dir';
@@ -87,10 +89,9 @@ function readClusterEnv(envFile: string, apps: readonly string[]): { variables: 
   if (result.errors.length > 0) {
     throw new Error([...result.errors.map((e) => `${envFile}: ${e}`), `${envFile}: ${result.errors.length} problem(s); bootstrap would refuse this file, so it is not used`].join('\n'));
   }
-  return {
-    variables: withDerived(new Map(Object.entries(result.values) as [string, string][])),
-    warnings: result.warnings.map((w) => `${envFile}: warning: ${w}`),
-  };
+  const variables = withDerived(new Map(Object.entries(result.values) as [string, string][]));
+  withholdFromCaches([...variables].filter(([name]) => isSensitive(name)).map(([, value]) => value));
+  return { variables, warnings: result.warnings.map((w) => `${envFile}: warning: ${w}`) };
 }
 
 /** The variables and apps of the selected cluster, which has not generated any secret yet. */

@@ -6,6 +6,7 @@ import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { releases } from '../../catalogue';
 import { CLUSTER_SCOPED_KINDS, describe, toYaml } from '../../constructs/tree-writer';
+import { holdsWithheld } from '../../constructs/withheld-values';
 import { parseDocuments } from '../../constructs/yaml-cache';
 import { ClusterInput } from '../plan/cluster-input';
 import { Applied, isHelmRelease, refId } from '../plan/model';
@@ -246,10 +247,12 @@ async function renderAll(jobs: readonly Job[], helm: Helm, apis: ServedApis, opt
     const outcome: Pick<RenderedRelease, 'objects' | 'crds' | 'error'> = p.error !== undefined
       ? { objects: [], crds: [], error: p.error }
       : { objects: labelled(p.objects, hr).map((o) => ({ ...o, manifest: namespaced(o.manifest, p.job.namespace, apis) })), crds: p.crds };
-    if (options.cache && outcome.error === undefined) {
+    const stored = JSON.stringify(outcome);
+    // A release that holds an operator secret (values from --env) renders, but is never cached.
+    if (options.cache && outcome.error === undefined && !holdsWithheld(stored)) {
       fs.mkdirSync(RENDER_CACHE, { recursive: true });
       const partial = `${p.cacheFile}.${process.pid}`;
-      fs.writeFileSync(partial, JSON.stringify(outcome));
+      fs.writeFileSync(partial, stored);
       fs.renameSync(partial, p.cacheFile);
     }
     done.set(p.job, { ...baseOf(p.job), ...outcome, milliseconds: Date.now() - p.started, cached: false });

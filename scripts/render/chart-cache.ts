@@ -42,47 +42,73 @@ export interface CachedChart {
 export const FETCH_COMMAND = 'npm run charts';
 
 /**
- * The chart's archive in the cache: already there, copied from a seed directory (its digest
- * checked against the seed's SHA256SUMS when it has one), or pulled from the catalogue's
- * repository unless `pull` is false. Throws one line naming the chart, version, repository and the fetch command.
+ * The chart's archive in the cache, checked against the digest recorded beside it when it
+ * entered the cache (`<archive>.sha256`): already there and intact; else (missing, damaged or
+ * unrecorded) copied from a seed directory, whose SHA256SUMS must hold its digest, or pulled from
+ * the catalogue's repository unless `pull` is false, and recorded. A damaged archive is replaced
+ * so. Throws one line naming the chart, version, repository and the fix.
  */
 export function ensureChart(entry: ChartReference, options: { readonly pull?: boolean } = {}): CachedChart {
   const cache = chartCacheDir();
   const file = path.join(cache, archiveName(entry));
-  if (fs.existsSync(file)) return { entry, file, source: 'cached' };
+  const damaged = fs.existsSync(file) && !intact(file);
+  if (fs.existsSync(file) && !damaged) return { entry, file, source: 'cached' };
+  const replaced = damaged ? ` (the cached ${archiveName(entry)} did not match the digest recorded when it was cached, so it was removed)` : '';
+  if (damaged) removeArchive(file);
   fs.mkdirSync(cache, { recursive: true });
   for (const seed of seedDirs()) {
     const candidate = path.join(seed, archiveName(entry));
     if (!fs.existsSync(candidate)) continue;
-    checkSeedDigest(seed, candidate);
-    copyInto(candidate, file);
+    copyInto(candidate, file, seedDigest(seed, candidate));
     return { entry, file, source: 'seeded' };
   }
   if (options.pull === false) {
-    throw new Error(`chart ${entry.chart} ${entry.version} from ${entry.repository} is not in ${cache} nor in a seed (${seedDirs().join(', ') || 'none'}), and this command downloads nothing; run \`${FETCH_COMMAND}\` where the repository is reachable, or copy ${archiveName(entry)} into ${cache}`);
+    throw new Error(`chart ${entry.chart} ${entry.version} from ${entry.repository} is not in ${cache} nor in a seed (${seedDirs().join(', ') || 'none'})${replaced}, and this command downloads nothing; run \`${FETCH_COMMAND}\` where the repository is reachable, or copy ${archiveName(entry)} into ${cache}`);
   }
   const problem = pull(entry, cache);
   if (problem === undefined && fs.existsSync(file)) return { entry, file, source: 'pulled' };
-  throw new Error(`chart ${entry.chart} ${entry.version} from ${entry.repository} is not in ${cache} and could not be pulled (${problem ?? `helm pull wrote no ${archiveName(entry)}`}); run \`${FETCH_COMMAND}\` where the repository is reachable, or copy ${archiveName(entry)} into ${cache}`);
+  throw new Error(`chart ${entry.chart} ${entry.version} from ${entry.repository} is not in ${cache}${replaced} and could not be pulled (${problem ?? `helm pull wrote no ${archiveName(entry)}`}); run \`${FETCH_COMMAND}\` where the repository is reachable, or copy ${archiveName(entry)} into ${cache}`);
 }
 
-function checkSeedDigest(seed: string, archive: string): void {
-  const sums = path.join(seed, 'SHA256SUMS');
-  if (!fs.existsSync(sums)) return;
-  const name = path.basename(archive);
-  const line = fs.readFileSync(sums, 'utf8').split('\n').find((l) => l.trim().split(/\s+/)[1]?.replace(/^\*/, '') === name);
-  if (line === undefined) return;
-  const expected = line.trim().split(/\s+/)[0];
-  const actual = createHash('sha256').update(fs.readFileSync(archive)).digest('hex');
-  if (actual !== expected) {
-    throw new Error(`${archive} does not match its digest in ${sums} (${actual} instead of ${expected}); replace the file or remove it from the seed`);
+const digestOf = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+const recordOf = (archive: string): string => `${archive}.sha256`;
+
+/** Whether a cached archive still has the digest recorded when it was cached. */
+function intact(archive: string): boolean {
+  try {
+    return fs.readFileSync(recordOf(archive), 'utf8').trim() === digestOf(archive);
+  } catch {
+    return false;
   }
 }
 
-function copyInto(source: string, target: string): void {
+function removeArchive(archive: string): void {
+  fs.rmSync(archive, { force: true });
+  fs.rmSync(recordOf(archive), { force: true });
+}
+
+/** The seed's digest of an archive, from its SHA256SUMS, which must list it and match it. */
+function seedDigest(seed: string, archive: string): string {
+  const sums = path.join(seed, 'SHA256SUMS');
+  const name = path.basename(archive);
+  const line = fs.existsSync(sums) ? fs.readFileSync(sums, 'utf8').split('\n').find((l) => l.trim().split(/\s+/)[1]?.replace(/^\*/, '') === name) : undefined;
+  if (line === undefined) {
+    throw new Error(`${archive} has no digest in ${sums}, so it cannot be checked; add its line (cd ${seed} && sha256sum ${name} >> SHA256SUMS) once you trust the file, or remove it from the seed`);
+  }
+  const expected = line.trim().split(/\s+/)[0];
+  const actual = digestOf(archive);
+  if (actual !== expected) {
+    throw new Error(`${archive} does not match its digest in ${sums} (${actual} instead of ${expected}); replace the file or remove it from the seed`);
+  }
+  return actual;
+}
+
+/** Copies an archive into the cache under its recorded digest; the record is written last, so a half copy is never intact. */
+function copyInto(source: string, target: string, digest: string): void {
   const partial = `${target}.${process.pid}`;
   fs.copyFileSync(source, partial);
   fs.renameSync(partial, target);
+  fs.writeFileSync(recordOf(target), `${digest}\n`);
 }
 
 /** `helm pull` of the pinned version into `cache`; the problem on one line, or undefined. */
@@ -98,7 +124,9 @@ function pull(entry: ChartReference, cache: string): string | undefined {
     if (result.status !== 0) return firstLine(result.stderr || result.error?.message || `helm pull exited ${result.status}`);
     const pulled = path.join(staging, archiveName(entry));
     if (!fs.existsSync(pulled)) return `helm pull wrote ${fs.readdirSync(staging).join(', ') || 'nothing'}, not ${archiveName(entry)}`;
-    fs.renameSync(pulled, path.join(cache, archiveName(entry)));
+    const listing = spawnSync('tar', ['-tzf', pulled], { encoding: 'utf8' });
+    if (listing.status !== 0) return `helm pull wrote an archive that does not unpack (${firstLine(listing.stderr)})`;
+    copyInto(pulled, path.join(cache, archiveName(entry)), digestOf(pulled));
     return undefined;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

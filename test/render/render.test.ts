@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -112,15 +113,45 @@ describe('the chart cache', () => {
       .toThrow(/demo-1\.0\.0\.tgz does not match its digest in .*SHA256SUMS/);
   });
 
-  test('GIVEN a seed with the archive WHEN ensured THEN it is copied into the cache once, then served from there', () => {
+  /** A seed holding `demo-1.0.0.tgz` with its digest in SHA256SUMS. */
+  function seeded(content = 'archive'): { seed: string; chart: { repository: string; chart: string; version: string } } {
     const seed = temp();
     process.env.CHART_CACHE = temp();
     process.env.CHART_CACHE_SEED = seed;
-    fs.writeFileSync(path.join(seed, 'demo-1.0.0.tgz'), 'archive');
-    const chart = { repository: 'https://charts.invalid', chart: 'demo', version: '1.0.0' };
+    fs.writeFileSync(path.join(seed, 'demo-1.0.0.tgz'), content);
+    fs.writeFileSync(path.join(seed, 'SHA256SUMS'), `${createHash('sha256').update(content).digest('hex')}  demo-1.0.0.tgz\n`);
+    return { seed, chart: { repository: 'https://charts.invalid', chart: 'demo', version: '1.0.0' } };
+  }
+
+  test('GIVEN a seed with the archive WHEN ensured THEN it is copied into the cache once, then served from there', () => {
+    const { seed, chart } = seeded();
     expect(ensureChart(chart).source).toBe('seeded');
     fs.rmSync(path.join(seed, 'demo-1.0.0.tgz'));
-    expect(ensureChart(chart)).toMatchObject({ source: 'cached', file: path.join(process.env.CHART_CACHE, 'demo-1.0.0.tgz') });
+    expect(ensureChart(chart)).toMatchObject({ source: 'cached', file: path.join(process.env.CHART_CACHE!, 'demo-1.0.0.tgz') });
+  });
+
+  test('GIVEN a seed archive its SHA256SUMS does not list WHEN ensured THEN it is refused unchecked, naming the line to add, and nothing is cached', () => {
+    const { seed, chart } = seeded();
+    fs.writeFileSync(path.join(seed, 'SHA256SUMS'), '');
+    expect(() => ensureChart(chart)).toThrow(`${path.join(seed, 'demo-1.0.0.tgz')} has no digest in ${path.join(seed, 'SHA256SUMS')}, so it cannot be checked; add its line (cd ${seed} && sha256sum demo-1.0.0.tgz >> SHA256SUMS) once you trust the file, or remove it from the seed`);
+    expect(fs.readdirSync(process.env.CHART_CACHE!)).toEqual([]);
+  });
+
+  test('GIVEN a truncated archive in the cache WHEN ensured THEN it is found damaged and seeded again', () => {
+    const { chart } = seeded('the whole archive');
+    const file = ensureChart(chart).file;
+    fs.writeFileSync(file, 'the whole');
+    expect(ensureChart(chart).source).toBe('seeded');
+    expect(fs.readFileSync(file, 'utf8')).toBe('the whole archive');
+  });
+
+  test('GIVEN a damaged archive in the cache and nowhere to get it again WHEN ensured THEN the message says it was removed and how to fetch it', () => {
+    const { seed, chart } = seeded();
+    const file = ensureChart(chart).file;
+    fs.appendFileSync(file, 'x');
+    fs.rmSync(seed, { recursive: true });
+    expect(() => ensureChart(chart, { pull: false })).toThrow(/\(the cached demo-1\.0\.0\.tgz did not match the digest recorded when it was cached, so it was removed\), and this command downloads nothing; run `npm run charts`/);
+    expect(fs.existsSync(file)).toBe(false);
   });
 });
 

@@ -60,6 +60,7 @@ main() {
   fi
   (($# == 0)) || die "admin-credentials.sh takes no arguments, got '$1'; run it alone (it reads the cluster KUBECONFIG points at)"
   require_tools kubectl base64
+  require_cluster
   print_single_sign_on
   print_wordpress
 }

@@ -66,6 +66,7 @@ main() {
   parse_args "$@"
   require_node
   require_tools kubectl
+  require_cluster
   read_velero_names < <(ts_tool backup-sets velero)
   require_velero
   local template name

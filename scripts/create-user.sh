@@ -145,7 +145,10 @@ main() {
   parse_args "$@"
   validate_inputs
   require_node
-  [[ $DRY_RUN == true ]] || require_tools kubectl
+  if [[ $DRY_RUN == false ]]; then
+    require_tools kubectl
+    require_cluster
+  fi
   kratos_pod_command create-user "$(ts_tool catalogue get curl)" "SCHEMA_ID=$SCHEMA_ID" "EXPIRES_IN=$EXPIRES_IN" \
     "USER_EMAIL=$EMAIL" "USER_NAME=$NAME" "USER_ADMIN=$ADMIN"
   create_user

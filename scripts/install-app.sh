@@ -56,7 +56,10 @@ main() {
   fi
   require_app "$app"
   require_node
-  [[ $DRY_RUN == true ]] || require_tools kubectl
+  if [[ $DRY_RUN == false ]]; then
+    require_tools kubectl
+    require_cluster
+  fi
   check_settings "$app"
 
   # The tree declares every app's secrets, so the cluster has generated this app's too; its

@@ -308,6 +308,7 @@ main() {
   require_tools kubectl
   [[ $DRY_RUN == true ]] || require_tools flux
   read_set
+  require_cluster
   require_velero
   require_installed
   choose_backup

@@ -199,7 +199,10 @@ main() {
   parse_args "$@"
   EMAIL=$(checked_email "$EMAIL")
   require_node
-  [[ $DRY_RUN == true ]] || require_tools kubectl
+  if [[ $DRY_RUN == false ]]; then
+    require_tools kubectl
+    require_cluster
+  fi
   kratos_pod_command user-admin "$(ts_tool catalogue get curl)" "USER_EMAIL=$EMAIL" \
     "USER_ADMIN=$([[ $ACTION == grant ]] && echo true || echo false)"
   change_flag

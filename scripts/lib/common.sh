@@ -78,6 +78,15 @@ require_tools() {
   [[ $missing == 0 ]] || exit 1
 }
 
+# Fails with one line when the cluster KUBECONFIG points at does not answer, before any other
+# kubectl call can print its connection noise or a wait can claim it waited.
+require_cluster() {
+  local server
+  kubectl get --raw=/version --request-timeout=10s >/dev/null 2>&1 && return 0
+  server=$(kubectl config view --minify -o 'jsonpath={.clusters[0].cluster.server}' 2>/dev/null) || true
+  die "cannot reach the cluster at ${server:-(no cluster in the kubeconfig)}; set KUBECONFIG to its kubeconfig (on the server: run as root, whose kubectl reads /root/.kube/config)"
+}
+
 # The TypeScript tools need Node.js >= 20 and the checkout's node_modules.
 require_node() {
   require_tools node

@@ -39,7 +39,8 @@ identity_count() {
     '^curl GET /admin/identities\?credentials_identifier=ada%40example\.org$' \
     '^curl POST /admin/identities \{"schema_id":"default","state":"active","traits":\{"email":"ada@example\.org","name":"Ada Lovelace"\}\}$' \
     '^curl POST /admin/recovery/code \{"identity_id":"[0-9a-f-]{36}","expires_in":"48h"\}$'
-  [ "$(grep -c '^kubectl ' "$STUB_STATE/calls")" -eq 1 ]
+  # One pod; besides it only the preflight's look at the API server's version.
+  [ "$(grep -v '^kubectl get --raw=/version ' "$STUB_STATE/calls" | grep -c '^kubectl ')" -eq 1 ]
   refute_call 'password'
   [ "$(identity_count)" -eq 1 ]
   id=$(node -e 'console.log(require(process.argv[1])[0].id)' "$STUB_STATE/kratos-identities.json")

@@ -1,5 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { CORE_BACKUP_SETS } from './backup-label';
 import { CLUSTER_VARIABLES_SECRET, vars } from './cluster-variables';
 import { Component, ComponentDefinition } from './component';
 import { FluxKustomization } from './flux-kustomization';
@@ -35,6 +36,9 @@ export { CORE_ENTRY, optionalEntry } from './entries';
  * or its generated Secret would be one of the platform's own objects, which an app's entry
  * would then overwrite (`install-app.sh stackspin` would replace the root, which prunes).
  */
+/** What the documents install as an app and the platform keeps in the core; install-app.sh answers it so. */
+export const MONITORING = 'monitoring';
+
 export function reservedNameReason(name: string): string | undefined {
   if (name === PLATFORM_NAME) return `the root Kustomization and the GitRepository every cluster follows are named ${PLATFORM_NAME}`;
   if (name === SOURCES_NAME) return `the Kustomization of the chart sources is named ${SOURCES_NAME}`;
@@ -42,6 +46,8 @@ export function reservedNameReason(name: string): string | undefined {
   if (name === FLUX_NAMESPACE) return `${FLUX_NAMESPACE} is Flux's own name (flux bootstrap names its Kustomization so)`;
   if (name.startsWith(ADD_APP_PREFIX)) return `install-app.sh names the Kustomization that enables an app ${ADD_APP_PREFIX}<app>`;
   if (generatedSecretName(name) === CLUSTER_VARIABLES_SECRET) return `its generated secret would be ${CLUSTER_VARIABLES_SECRET}, the Secret of the cluster variables`;
+  if (name === MONITORING) return `install-app.sh ${MONITORING} answers that monitoring is part of the core (the documents install it as an app), so an app of that name could never be installed`;
+  if (name in CORE_BACKUP_SETS) return `it is the backup set of ${CORE_BACKUP_SETS[name]}, so restore-app.sh ${name} would restore both`;
   return undefined;
 }
 

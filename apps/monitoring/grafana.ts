@@ -1,4 +1,5 @@
 import { vars } from '../../constructs/cluster-variables';
+import { GRAFANA_BACKUP_SET } from '../../constructs/backup-label';
 import { BACKUP_SET_LABEL } from '../../constructs/helm-app';
 import { OAuth2Client } from '../../constructs/oauth2-client';
 import { SingleSignOnOutputs } from '../single-sign-on';
@@ -15,11 +16,7 @@ export function grafanaRoleAttributePath(groupsClaim: string, adminGroup: string
   return `(email == \`"${vars.admin_email}"\` || contains(${groupsClaim} || \`[]\`, '${adminGroup}')) && 'Admin' || 'Viewer'`;
 }
 
-/**
- * Grafana's backup set: its Deployment, pods and volume (users, preferences, dashboards made in
- * the UI), so `restore-app.sh grafana` restores it alone. The rest of the monitoring stack has none.
- */
-export const GRAFANA_BACKUP_SET = 'grafana';
+export { GRAFANA_BACKUP_SET };
 
 export interface GrafanaValuesProps {
   /** Public host name, e.g. `grafana.${domain}`. */

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ApiObject, Testing } from 'cdk8s';
 import { defineComponent, Layer, Namespaces } from '../../constructs/component';
 import { GeneratedSecret } from '../../constructs/generated-secret';
-import { generatedSecretName, Platform } from '../../constructs/platform';
+import { generatedSecretName, MONITORING, Platform } from '../../constructs/platform';
 import { renderTree } from '../../constructs/tree-writer';
 import { buildApp, discoverComponents } from '../../main';
 
@@ -29,10 +29,16 @@ describe('platform: names', () => {
     ['flux-system', "flux-system is Flux's own name (flux bootstrap names its Kustomization so)"],
     ['add-wekan', 'install-app.sh names the Kustomization that enables an app add-<app>'],
     ['cluster', 'its generated secret would be stackspin-cluster-variables, the Secret of the cluster variables'],
+    ['monitoring', 'install-app.sh monitoring answers that monitoring is part of the core (the documents install it as an app), so an app of that name could never be installed'],
+    ['grafana', "it is the backup set of Grafana's dashboards and users, in kube-prometheus-stack, so restore-app.sh grafana would restore both"],
   ])('GIVEN an app named %s WHEN used THEN it is refused by name: %s', (name, reason) => {
     const platform = new Platform(Testing.app(), 'stackspin');
     expect(() => platform.use(app(name))).toThrow(`component ${name}: the name '${name}' is reserved: ${reason}; rename the component`);
     expect(platform.all).toEqual([]);
+  });
+
+  test('GIVEN install-app.sh WHEN it meets the reserved name monitoring THEN it answers with the core, the reason the name is reserved', () => {
+    expect(fs.readFileSync(path.join(PROJECT, 'scripts', 'install-app.sh'), 'utf8')).toContain(`if [[ $app == ${MONITORING} ]]; then`);
   });
 
   test('GIVEN an app named stackspin among the real components WHEN synthesized THEN synth refuses it, not as a cycle', () => {

@@ -53,12 +53,13 @@ print_wordpress() {
   printf '  password: %s\n' "$password"
 }
 
+usage() {
+  echo "usage: admin-credentials.sh   prints the single sign-on and WordPress admin logins of the cluster KUBECONFIG points at"
+}
+
 main() {
-  if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-    echo "usage: admin-credentials.sh   prints the single sign-on and WordPress admin logins of the cluster KUBECONFIG points at"
-    exit 0
-  fi
-  (($# == 0)) || die "admin-credentials.sh takes no arguments, got '$1'; run it alone (it reads the cluster KUBECONFIG points at)"
+  parse_options usage -- "$@"
+  ((${#ARGUMENTS[@]} == 0)) || die "admin-credentials.sh takes no arguments, got '${ARGUMENTS[0]}'; run it alone (it reads the cluster KUBECONFIG points at)"
   require_tools kubectl base64
   require_cluster
   print_single_sign_on

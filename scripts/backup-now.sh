@@ -31,16 +31,10 @@ EOF_USAGE
 }
 
 parse_args() {
-  while (($# > 0)); do
-    case $1 in
-      --wait) WAIT=true ;;
-      --dry-run) DRY_RUN=true ;;
-      -h | --help) usage; exit 0 ;;
-      -*) usage >&2; die "unknown option '$1'" ;;
-      *) usage >&2; die "unexpected argument '$1'; backup-now.sh takes only options" ;;
-    esac
-    shift
-  done
+  parse_options usage --wait --dry-run -- "$@"
+  ((${#ARGUMENTS[@]} == 0)) || refuse_usage usage "unexpected argument '${ARGUMENTS[0]}'; backup-now.sh takes only options"
+  WAIT=${OPTIONS[--wait]:-false}
+  DRY_RUN=${OPTIONS[--dry-run]:-false}
 }
 
 # The Backup: the Schedule's template as its spec. Unlike the nightly ones, it does not carry the

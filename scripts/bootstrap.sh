@@ -38,18 +38,14 @@ K3S_KUBECONFIG=${K3S_KUBECONFIG:-/etc/rancher/k3s/k3s.yaml}
 ROOT_KUBECONFIG=${ROOT_KUBECONFIG:-/root/.kube/config}
 
 parse_flags() {
-  while (($# > 0)); do
-    case $1 in
-      --env-file | --env-file=*) option_value FILE "$@"; ENV_FILE=$OPTION_VALUE; shift "$OPTION_SHIFT" ;;
-      --repo-url | --repo-url=*) option_value URL "$@"; REPO_ARGS+=("--repo-url=$OPTION_VALUE"); shift "$OPTION_SHIFT" ;;
-      --branch | --branch=*) option_value NAME "$@"; REPO_ARGS+=("--branch=$OPTION_VALUE"); shift "$OPTION_SHIFT" ;;
-      --timeout | --timeout=*) option_value DURATION "$@"; TIMEOUT=$OPTION_VALUE; shift "$OPTION_SHIFT" ;;
-      --existing-cluster) EXISTING_CLUSTER=true; shift ;;
-      --dry-run) DRY_RUN=true; shift ;;
-      -h | --help) usage; exit 0 ;;
-      *) usage >&2; die "unknown option '$1'" ;;
-    esac
-  done
+  parse_options usage --env-file=FILE --repo-url=URL --branch=NAME --timeout=DURATION --existing-cluster --dry-run -- "$@"
+  ((${#ARGUMENTS[@]} == 0)) || refuse_usage usage "unexpected argument '${ARGUMENTS[0]}'; bootstrap.sh takes only options"
+  ENV_FILE=${OPTIONS[--env-file]:-$ENV_FILE}
+  [[ -z ${OPTIONS[--repo-url]:-} ]] || REPO_ARGS+=("--repo-url=${OPTIONS[--repo-url]}")
+  [[ -z ${OPTIONS[--branch]:-} ]] || REPO_ARGS+=("--branch=${OPTIONS[--branch]}")
+  TIMEOUT=${OPTIONS[--timeout]:-$TIMEOUT}
+  EXISTING_CLUSTER=${OPTIONS[--existing-cluster]:-false}
+  DRY_RUN=${OPTIONS[--dry-run]:-false}
   [[ $TIMEOUT =~ ^[0-9]+[smh]$ ]] || die "--timeout '$TIMEOUT' must be a duration like 30m"
   # The TypeScript tools take the file as an argument; one named like an option would be read as one.
   if [[ $ENV_FILE == -* ]]; then ENV_FILE=./$ENV_FILE; fi

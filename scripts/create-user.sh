@@ -34,20 +34,12 @@ NAME=''
 ADMIN=false
 
 parse_args() {
-  while (($# > 0)); do
-    case $1 in
-      --name | --name=*) option_value '"Full Name"' "$@"; NAME=$OPTION_VALUE; shift "$OPTION_SHIFT" ;;
-      --admin) ADMIN=true; shift ;;
-      --dry-run) DRY_RUN=true; shift ;;
-      -h | --help) usage; exit 0 ;;
-      -*) usage >&2; die "unknown option '$1'" ;;
-      *)
-        [[ -z $EMAIL ]] || { usage >&2; die "one user at a time; got '$EMAIL' and '$1'"; }
-        EMAIL=$1
-        shift
-        ;;
-    esac
-  done
+  parse_options usage '--name="Full Name"' --admin --dry-run -- "$@"
+  ((${#ARGUMENTS[@]} <= 1)) || refuse_usage usage "one user at a time; got '${ARGUMENTS[0]}' and '${ARGUMENTS[1]}'"
+  EMAIL=${ARGUMENTS[0]:-}
+  NAME=${OPTIONS[--name]:-$NAME}
+  ADMIN=${OPTIONS[--admin]:-false}
+  DRY_RUN=${OPTIONS[--dry-run]:-false}
   [[ -n $EMAIL ]] || { usage >&2; die "name the user's e-mail address"; }
 }
 

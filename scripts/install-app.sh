@@ -36,18 +36,10 @@ check_settings() {
 
 main() {
   local app=''
-  while (($# > 0)); do
-    case $1 in
-      --dry-run) DRY_RUN=true ;;
-      -h | --help) usage; exit 0 ;;
-      -*) usage >&2; die "unknown option '$1'" ;;
-      *)
-        [[ -z $app ]] || { usage >&2; die "one app at a time; got '$app' and '$1'"; }
-        app=$1
-        ;;
-    esac
-    shift
-  done
+  parse_options usage --dry-run -- "$@"
+  ((${#ARGUMENTS[@]} <= 1)) || refuse_usage usage "one app at a time; got '${ARGUMENTS[0]}' and '${ARGUMENTS[1]}'"
+  app=${ARGUMENTS[0]:-}
+  DRY_RUN=${OPTIONS[--dry-run]:-false}
   [[ -n $app ]] || { usage >&2; die "name the app to install"; }
   # The documents install monitoring as an app; here it is part of the core bootstrap installs.
   if [[ $app == monitoring ]]; then

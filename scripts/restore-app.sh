@@ -56,21 +56,19 @@ Everything the app stored since that backup is lost: back up first (scripts/back
 EOF_USAGE
 }
 
+# --help: the usage with the apps it restores.
+usage_with_apps() {
+  require_node
+  usage apps
+}
+
 parse_args() {
-  while (($# > 0)); do
-    case $1 in
-      --backup | --backup=*) option_value NAME "$@"; BACKUP=$OPTION_VALUE; shift "$OPTION_SHIFT"; continue ;;
-      --yes) YES=true ;;
-      --dry-run) DRY_RUN=true ;;
-      -h | --help) require_node; usage apps; exit 0 ;;
-      -*) usage >&2; die "unknown option '$1'" ;;
-      *)
-        [[ -z $APP ]] || { usage >&2; die "one app at a time; got '$APP' and '$1'"; }
-        APP=$1
-        ;;
-    esac
-    shift
-  done
+  parse_options usage_with_apps --backup=NAME --yes --dry-run -- "$@"
+  ((${#ARGUMENTS[@]} <= 1)) || refuse_usage usage "one app at a time; got '${ARGUMENTS[0]}' and '${ARGUMENTS[1]}'"
+  APP=${ARGUMENTS[0]:-}
+  BACKUP=${OPTIONS[--backup]:-$BACKUP}
+  YES=${OPTIONS[--yes]:-false}
+  DRY_RUN=${OPTIONS[--dry-run]:-false}
   [[ -n $APP ]] || { usage >&2; die "name the app to restore"; }
   if [[ -n $BACKUP && ! $BACKUP =~ $OBJECT_NAME ]]; then
     die "backup name $(printf '%q' "$BACKUP") is not valid; give a name as kubectl get backup -n velero lists it"

@@ -7,7 +7,19 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# shellcheck source=scripts/lib/common.sh
+source scripts/lib/common.sh
+
 readonly PREVIOUS='HEAD~1'
+
+usage() {
+  cat <<EOF_USAGE
+usage: upgrade-check.sh
+
+  What a cluster running $PREVIOUS does when it pulls this tree (npm run plan -- --upgrade-from $PREVIOUS);
+  exit 1 on anything that needs a person. Takes no arguments; changes nothing.
+EOF_USAGE
+}
 
 skip() {
   printf 'upgrade check skipped: %s\n' "$*"
@@ -27,8 +39,10 @@ require_previous_tree() {
 }
 
 main() {
-  (($# == 0)) || { printf 'error: usage: upgrade-check.sh (no arguments)\n' >&2; exit 2; }
-  command -v git >/dev/null 2>&1 || skip "git is missing (apt-get install -y git)"
+  parse_options usage -- "$@"
+  ((${#ARGUMENTS[@]} == 0)) || refuse_usage usage "unexpected argument '${ARGUMENTS[0]}'; upgrade-check.sh takes none"
+  # Without git the check cannot run: that is a failure to fix, not a pass.
+  require_tools git
   require_previous_tree
   npm run --silent plan -- --upgrade-from "$PREVIOUS"
 }

@@ -37,23 +37,12 @@ EMAIL=''
 ACTION=''
 
 parse_args() {
-  while (($# > 0)); do
-    case $1 in
-      --grant | --revoke)
-        [[ -z $ACTION || $ACTION == "${1#--}" ]] || { usage >&2; die "give --grant or --revoke, not both"; }
-        ACTION=${1#--}
-        shift
-        ;;
-      --dry-run) DRY_RUN=true; shift ;;
-      -h | --help) usage; exit 0 ;;
-      -*) usage >&2; die "unknown option '$1'" ;;
-      *)
-        [[ -z $EMAIL ]] || { usage >&2; die "one user at a time; got '$EMAIL' and '$1'"; }
-        EMAIL=$1
-        shift
-        ;;
-    esac
-  done
+  parse_options usage --grant --revoke --dry-run -- "$@"
+  [[ -z ${OPTIONS[--grant]:-} || -z ${OPTIONS[--revoke]:-} ]] || refuse_usage usage "give --grant or --revoke, not both"
+  ((${#ARGUMENTS[@]} <= 1)) || refuse_usage usage "one user at a time; got '${ARGUMENTS[0]}' and '${ARGUMENTS[1]}'"
+  EMAIL=${ARGUMENTS[0]:-}
+  if [[ -n ${OPTIONS[--grant]:-} ]]; then ACTION=grant; elif [[ -n ${OPTIONS[--revoke]:-} ]]; then ACTION=revoke; fi
+  DRY_RUN=${OPTIONS[--dry-run]:-false}
   [[ -n $EMAIL ]] || { usage >&2; die "name the user's e-mail address"; }
   [[ -n $ACTION ]] || { usage >&2; die "say what to do: --grant or --revoke"; }
 }

@@ -13,17 +13,67 @@ log() { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# The value of an option that takes one, given as `--opt VALUE` or `--opt=VALUE`. Every script
-# parses such options with it, so `--branch --dry-run` is refused instead of taking `--dry-run`
-# as the branch (and then really running). In a parse loop over "$@":
+# The one parser of the operator scripts' command lines, with the rules of scripts/lib/args.ts:
 #
-#   --branch | --branch=*) option_value NAME "$@"; BRANCH=$OPTION_VALUE; shift "$OPTION_SHIFT" ;;
+#   parse_options usage --env-file=FILE '--name="Full Name"' --dry-run -- "$@"
 #
-# $1 is the placeholder the messages show, $2 the option as given, $3 what follows it. Sets
-# OPTION_VALUE, and OPTION_SHIFT to the number of arguments used (1 or 2). Dies, naming the
-# option and the fix, when the value is missing, empty, or another option (`-...`); a value that
-# starts with - must be given as --opt=VALUE. scripts/lib/args.ts has the same rules for the
-# TypeScript commands.
+# names the function that prints the usage, then each option: `--opt=PLACEHOLDER` takes a value,
+# given as `--opt VALUE` or `--opt=VALUE`; a bare `--flag` takes none. `-h` or `--help` anywhere
+# prints the usage and exits 0 before anything else is read. Refused, naming the fix and printing
+# the usage: an option given twice, an unknown option, a flag given a value (`--dry-run=yes`), an
+# option's missing or empty value, or a value that is another option (`--branch --dry-run`; a value
+# that starts with - must be given as --opt=VALUE). `--` ends the options. Sets OPTIONS[<option>]
+# (`true` for a flag) and ARGUMENTS (everything else, in order).
+declare -A OPTIONS=()
+ARGUMENTS=()
+parse_options() {
+  local usage=$1 word name
+  shift
+  local -A placeholders=() flags=()
+  while (($# > 0)) && [[ $1 != -- ]]; do
+    if [[ $1 == *=* ]]; then placeholders[${1%%=*}]=${1#*=}; else flags[$1]=true; fi
+    shift
+  done
+  shift
+  for word in "$@"; do
+    if [[ $word == -h || $word == --help ]]; then
+      "$usage"
+      exit 0
+    fi
+  done
+  while (($# > 0)); do
+    case $1 in
+      --) shift; ARGUMENTS+=("$@"); return 0 ;;
+      -?*)
+        name=${1%%=*}
+        [[ -z ${OPTIONS[$name]+set} ]] || refuse_usage "$usage" "$name is given twice; give it once"
+        if [[ -n ${placeholders[$name]+set} ]]; then
+          option_value "${placeholders[$name]}" "$@"
+          OPTIONS[$name]=$OPTION_VALUE
+          shift "$OPTION_SHIFT"
+        elif [[ -n ${flags[$name]+set} ]]; then
+          [[ $1 == "$name" ]] || refuse_usage "$usage" "$name takes no value; write $name alone"
+          OPTIONS[$name]=true
+          shift
+        else
+          refuse_usage "$usage" "unknown option '$1'"
+        fi
+        ;;
+      *) ARGUMENTS+=("$1"); shift ;;
+    esac
+  done
+}
+
+# Prints the usage (the function $1) to stderr, then dies with the problem $2.
+refuse_usage() {
+  "$1" >&2
+  die "$2"
+}
+
+# The value of an option that takes one, for parse_options: $1 is the placeholder the messages
+# show, $2 the option as given, $3 what follows it. Sets OPTION_VALUE, and OPTION_SHIFT to the
+# number of arguments used (1 or 2). Dies, naming the option and the fix, when the value is
+# missing, empty, or another option.
 # shellcheck disable=SC2034 # OPTION_VALUE and OPTION_SHIFT are read by the caller
 option_value() {
   local placeholder=$1 option=$2

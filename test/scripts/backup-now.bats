@@ -111,7 +111,7 @@ backup_status() {
     run "$BACKUP_NOW" "$args"
     [ "$status" -ne 0 ]
     [[ $output == *"usage: backup-now.sh [--wait] [--dry-run]"* ]]
-    [[ $output == *"unknown option '$args'"* || $output == *"unexpected argument '$args'"* ]]
+    [[ $output == *"unknown option '$args'"* || $output == *"unexpected argument '$args'"* || $output == *"${args%%=*} takes no value; write ${args%%=*} alone"* ]]
   done
   [ ! -s "$STUB_STATE/calls" ]
   run "$BACKUP_NOW" --help

@@ -6,8 +6,9 @@ ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 
 setup() {
   REPO=$BATS_TEST_TMPDIR/repo
-  mkdir -p "$REPO/scripts" "$BATS_TEST_TMPDIR/bin"
+  mkdir -p "$REPO/scripts/lib" "$BATS_TEST_TMPDIR/bin"
   cp "$ROOT/scripts/upgrade-check.sh" "$REPO/scripts/"
+  cp "$ROOT/scripts/lib/common.sh" "$REPO/scripts/lib/"
   # The plan's exit status comes from STUB_PLAN_STATUS.
   cat >"$BATS_TEST_TMPDIR/bin/npm" <<'EOF_NPM'
 #!/usr/bin/env bash
@@ -66,9 +67,24 @@ commit() { # message, with a dist/flux2 file unless "nodist"
   [ ! -s "$STUB_CALLS" ]
 }
 
-@test "GIVEN an argument WHEN the upgrade check runs THEN it prints its usage and plans nothing" {
+@test "GIVEN an option or an argument WHEN the upgrade check runs THEN it prints its usage, refuses, and plans nothing" {
   run "$REPO/scripts/upgrade-check.sh" --from main
-  [ "$status" -eq 2 ]
-  [[ $output == *"usage: upgrade-check.sh (no arguments)"* ]]
+  [ "$status" -eq 1 ]
+  [[ $output == *"usage: upgrade-check.sh"* ]]
+  [ "${lines[-1]}" = "error: unknown option '--from'" ]
+  run "$REPO/scripts/upgrade-check.sh" main
+  [ "${lines[-1]}" = "error: unexpected argument 'main'; upgrade-check.sh takes none" ]
+  [ ! -s "$STUB_CALLS" ]
+}
+
+@test "GIVEN no git WHEN the upgrade check runs THEN it fails naming the install command: a check that cannot run does not pass" {
+  commit one
+  commit two
+  mkdir -p "$BATS_TEST_TMPDIR/nogit"
+  local tool
+  for tool in bash dirname cat; do ln -s "$(command -v "$tool")" "$BATS_TEST_TMPDIR/nogit/$tool"; done
+  PATH=$BATS_TEST_TMPDIR/bin:$BATS_TEST_TMPDIR/nogit run "$REPO/scripts/upgrade-check.sh"
+  [ "$status" -eq 1 ]
+  [ "$output" = "error: git is missing: apt-get install -y git" ]
   [ ! -s "$STUB_CALLS" ]
 }

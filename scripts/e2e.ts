@@ -25,13 +25,14 @@ import { parseArgs, UsageError } from './lib/args';
 import { ensureChart } from './render/chart-cache';
 import { PROJECT_ROOT } from './render/helm';
 
-export const E2E_USAGE = `usage: npm run e2e -- [--rev REV] [--timeout DURATION] [--report FILE] [--keep [--keep-port PORT]] [--build-only] [--align-tools]
+export const E2E_USAGE = `usage: npm run e2e -- [--rev REV] [--timeout DURATION] [--report FILE] [--keep [--keep-port PORT]] [--build-only | --print-path | --align-tools]
   --rev REV            the commit under test (default HEAD): its tree is served, its scripts run
   --timeout DURATION   how long the tree may take to converge, like 20m or 900s (default 20m)
   --report FILE        also write the run's report as JSON to FILE
   --keep               leave the control plane running, with a KUBECONFIG for the host, until Ctrl-C
   --keep-port PORT     the host port --keep serves the API server on (default 16443)
   --build-only         build (or find in the cache) the binaries, and start nothing
+  --print-path         as --build-only, then print the binaries' directories as a PATH (for kubectl)
   --align-tools        rewrite scripts/e2e/tools/*/go.mod to the k3s and Flux versions catalogue.ts pins
 `;
 
@@ -58,14 +59,18 @@ interface Options {
   readonly keepPort: number;
 }
 
-export function parseE2eArgs(argv: readonly string[]): Options | 'help' | 'build-only' | 'align-tools' {
-  const args = parseArgs(argv, { usage: E2E_USAGE, options: { '--rev': 'REV', '--timeout': 'DURATION', '--report': 'FILE', '--keep-port': 'PORT' }, flags: ['--keep', '--build-only', '--align-tools'] });
+/** The commands that run instead of the e2e. */
+const ALONE = { '--align-tools': 'align-tools', '--build-only': 'build-only', '--print-path': 'print-path' } as const;
+type Alone = typeof ALONE[keyof typeof ALONE];
+
+export function parseE2eArgs(argv: readonly string[]): Options | 'help' | Alone {
+  const args = parseArgs(argv, { usage: E2E_USAGE, options: { '--rev': 'REV', '--timeout': 'DURATION', '--report': 'FILE', '--keep-port': 'PORT' }, flags: ['--keep', ...Object.keys(ALONE)] });
   if (args.help) return 'help';
-  for (const alone of ['--align-tools', '--build-only'] as const) {
+  for (const [alone, command] of Object.entries(ALONE)) {
     if (!args.flags.has(alone)) continue;
     const others = [...args.options.keys(), ...args.flags].filter((a) => a !== alone);
     if (others.length > 0) throw new UsageError(`${alone} runs nothing else; give it without ${others.join(', ')}`, E2E_USAGE);
-    return alone === '--align-tools' ? 'align-tools' : 'build-only';
+    return command;
   }
   const timeout = args.options.get('--timeout') ?? '20m';
   const match = /^(\d+)(s|m)$/.exec(timeout);
@@ -120,8 +125,11 @@ function requireCharts(rev: string): void {
   }
 }
 
+/** Progress; on stderr when stdout is the command's answer (--print-path). */
+let progress: NodeJS.WriteStream = process.stdout;
+
 function log(line: string): void {
-  process.stdout.write(`${line}\n`);
+  progress.write(`${line}\n`);
 }
 
 function build(): { tools: ToolSet; seconds: number } {
@@ -233,9 +241,11 @@ export async function e2eMain(argv: readonly string[]): Promise<number> {
     for (const line of alignTools()) log(line);
     return 0;
   }
-  if (options === 'build-only') {
+  if (options === 'build-only' || options === 'print-path') {
+    if (options === 'print-path') progress = process.stderr;
     requireGo();
-    build();
+    const { tools } = build();
+    if (options === 'print-path') process.stdout.write(`${[...tools.tools.values()].map((t) => t.dir).join(path.delimiter)}\n`);
     return 0;
   }
   preflight();

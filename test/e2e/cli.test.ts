@@ -22,6 +22,7 @@ describe('npm run e2e arguments', () => {
       .toEqual({ rev: 'HEAD~1', timeoutSeconds: 90, report: '/tmp/r.json', keep: true, keepPort: 17443 });
     expect(parseE2eArgs(['--build-only'])).toBe('build-only');
     expect(parseE2eArgs(['--align-tools'])).toBe('align-tools');
+    expect(parseE2eArgs(['--print-path'])).toBe('print-path');
     expect(parseE2eArgs(['--keep', '--help'])).toBe('help');
   });
 

@@ -34,6 +34,15 @@ check_settings() {
   ts_tool flux-env check-app "$app" || die "$app was not enabled; nothing was changed"
 }
 
+# `-n <namespace>` of the app's HelmRelease (named after the app) in the committed tree, found
+# through the path its entry applies; `-A` when the tree does not say.
+release_namespace_flag() {
+  local app=$1 dir namespace=''
+  dir=$(sed -n 's|^  path: \./||p' "$OPTIONAL_ENTRIES/$app/kustomization-$app.yaml" 2>/dev/null | head -n 1)
+  [[ -z $dir ]] || namespace=$(sed -n 's/^  namespace: //p' "$STACKSPIN_ROOT/$dir/helmrelease-$app.yaml" 2>/dev/null | head -n 1)
+  if [[ -n $namespace ]]; then printf -- '-n %s' "$namespace"; else printf -- '-A'; fi
+}
+
 main() {
   local app=''
   parse_options usage --dry-run -- "$@"
@@ -63,7 +72,7 @@ main() {
 
 Flux is installing $app$([[ $DRY_RUN == true ]] && echo ' (dry run: nothing was changed)'). Follow it with:
   flux get kustomizations $app --watch
-  flux get helmreleases -n stackspin-apps --watch
+  flux get helmreleases $(release_namespace_flag "$app") --watch
 EOF_NEXT
 }
 

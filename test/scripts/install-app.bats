@@ -138,6 +138,8 @@ BACKUP_SETTINGS=(backup_s3_url=https://s3.example.org backup_s3_region=eu-west-1
   seed_cluster_variables domain=stackspin.example.org "${BACKUP_SETTINGS[@]}"
   run "$INSTALL_APP" velero
   [ "$status" -eq 0 ]
+  # Velero's HelmRelease is in its own namespace, as the tree says.
+  [[ $output == *"flux get helmreleases -n velero --watch"* ]]
   assert_call_order '^kubectl get secret stackspin-cluster-variables ' '^kubectl apply -f -$'
   grep -q '^  name: add-velero$' "$STUB_STATE/applied"
   [[ $output != *AKIAEXAMPLE* && $output != *S3SecretKey42* ]]

@@ -94,7 +94,27 @@ const timeZone = lazySchema((z) => z.string().superRefine((v, ctx) => {
   }
 }));
 const url = lazySchema((z) => z.string().regex(/^https?:\/\/[^\s"$]+$/, 'must be an http(s) URL'));
-const gitRef = lazySchema((z) => z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a git branch name'));
+/**
+ * A branch name git accepts (`git check-ref-format --branch`, whose rules these are, within the
+ * letters, digits and `._/-` this schema allows; test/scripts/flux-env.test.ts compares them with
+ * git itself): a name Flux cannot fetch would leave bootstrap waiting for its timeout.
+ */
+const BRANCH_RULES: readonly (readonly [RegExp, string])[] = [
+  [/^-/, 'must not start with -'],
+  [/\.\./, 'must not contain ..'],
+  [/(^|\/)\./, 'must not have a part that starts with . (like .x or a/.x)'],
+  [/\.lock(\/|$)/, 'must not have a part that ends with .lock'],
+  [/^\/|\/$|\/\//, 'must not start or end with /, nor hold //'],
+  [/\.$/, 'must not end with .'],
+];
+const gitRef = lazySchema((z) => z.string().superRefine((v, ctx) => {
+  if (!/^[A-Za-z0-9._/-]+$/.test(v)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a git branch name: letters, digits, ., _, / and -' });
+    return;
+  }
+  const broken = BRANCH_RULES.find(([rule]) => rule.test(v));
+  if (broken) ctx.addIssue({ code: 'custom', message: `is not a branch name git accepts: it ${broken[1]}` });
+}));
 const appList = lazySchema((z) => z.string().regex(/^([a-z0-9-]+(,[a-z0-9-]+)*)?$/, 'must be a comma-separated list of app names like nextcloud,zulip'));
 
 /** What the operator must do about a variable. */

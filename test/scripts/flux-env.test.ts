@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -88,6 +89,28 @@ describe('flux-env validation', () => {
       expect({ name, errors: result.errors }).toEqual({ name, errors: [expect.stringMatching(new RegExp(`^${name}: '0${spec.example}' must be written without a leading zero, like `))] });
     }
     expect(errorsOf(withLine('k3s_window_start_hour=0'))).toEqual([]);
+  });
+
+  test.each([
+    ['feature..x', 'must not contain ..'],
+    ['-main', 'must not start with -'],
+    ['main.lock', 'must not have a part that ends with .lock'],
+    ['feature/', 'must not start or end with /, nor hold //'],
+    ['a//b', 'must not start or end with /, nor hold //'],
+    ['.hidden', 'must not have a part that starts with . (like .x or a/.x)'],
+    ['release.', 'must not end with .'],
+  ])('GIVEN stackspin_repo_branch=%s WHEN validated THEN it is refused: it %s', (branch, rule) => {
+    expect(errorsOf(withLine(`stackspin_repo_branch=${branch}`))).toEqual([`stackspin_repo_branch: '${branch}' is not a branch name git accepts: it ${rule}`]);
+  });
+
+  test('GIVEN branch names WHEN validated THEN exactly those git check-ref-format --branch accepts pass, as far as the allowed characters go', () => {
+    const names = ['main', 'feature/x', 'release-1.2', 'a_b', 'v2.9.4', 'feature..x', '-main', 'main.lock', 'a.lock/b', 'feature/', '/x', 'a//b',
+      '.hidden', 'a/.b', 'release.', 'x-', 'a/b/c', '...', 'lock', '_x', 'x.y.z', 'a.lockx'];
+    for (const name of names) {
+      const git = spawnSync('git', ['check-ref-format', '--branch', name], { encoding: 'utf8' }).status === 0;
+      const ours = errorsOf(withLine(`stackspin_repo_branch=${name}`)).length === 0;
+      expect({ name, accepted: ours }).toEqual({ name, accepted: git });
+    }
   });
 
   test('GIVEN hour 24 WHEN validated THEN the message gives the range', () => {

@@ -110,10 +110,38 @@ export function readEnvFile(file: string, what: string = file): string {
     throw new Error(`${what}: not found; copy .flux.env.example to ${file} and fill it in`);
   }
   if (stat.isDirectory()) throw new Error(`${what}: is a directory, not an env file; give the path of your .flux.env`);
+  let bytes: Buffer;
   try {
-    return fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (e) {
     throw new Error(`${what}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions`, { cause: e });
+  }
+  return decodeUtf8(bytes, what);
+}
+
+/**
+ * The file's text; refuses bytes that are not UTF-8 (a Latin-1 file): decoded anyway they would
+ * become U+FFFD, and the cluster a different password. Names the line, never its content.
+ */
+function decodeUtf8(bytes: Buffer, what: string): string {
+  // ignoreBOM keeps a byte order mark in the text, for the validator to name.
+  const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  try {
+    return strict.decode(bytes);
+  } catch {
+    const lines = bytes.toString('latin1').split('\n');
+    let offset = 0;
+    const line = lines.findIndex((l) => {
+      const start = offset;
+      offset += l.length + 1;
+      try {
+        strict.decode(bytes.subarray(start, start + l.length));
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    throw new Error(`${what}: line ${line + 1} is not UTF-8 text (a file saved as Latin-1 or Windows-1252?); save the file as UTF-8 and check that line's value`);
   }
 }
 

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, Scalar } from '../../constructs/cluster-variables';
 import { optionalEntry } from '../../constructs/platform';
 import {
-  exampleFile, fluxEnvCommand, OPTIONAL_ENTRIES, optionalApps, render, secretManifest, TREE_ROOT, validateEnv,
+  exampleFile, fluxEnvCommand, OPTIONAL_ENTRIES, optionalApps, readEnvFile, render, secretManifest, TREE_ROOT, validateEnv,
 } from '../../scripts/flux-env';
 import { parseYaml } from '../yaml';
 
@@ -110,6 +110,19 @@ describe('flux-env validation', () => {
       const git = spawnSync('git', ['check-ref-format', '--branch', name], { encoding: 'utf8' }).status === 0;
       const ours = errorsOf(withLine(`stackspin_repo_branch=${name}`)).length === 0;
       expect({ name, accepted: ours }).toEqual({ name, accepted: git });
+    }
+  });
+
+  test('GIVEN a .flux.env saved as Latin-1 WHEN read THEN it is refused naming the line, not its value, and the fix', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latin1-'));
+    const file = path.join(dir, 'flux.env');
+    fs.writeFileSync(file, Buffer.concat([Buffer.from(`${BASE}${MAIL.replace(/smtp_password=.*/, 'smtp_password=p')}`), Buffer.from([0xe4]), Buffer.from('ss\n')]));
+    try {
+      expect(() => readEnvFile(file)).toThrow(`${file}: line ${BASE.split('\n').length - 1 + MAIL.split('\n').length} is not UTF-8 text (a file saved as Latin-1 or Windows-1252?); save the file as UTF-8 and check that line's value`);
+      fs.writeFileSync(file, `\ufeff${BASE}`);
+      expect(readEnvFile(file).startsWith('\ufeff')).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

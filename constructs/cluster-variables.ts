@@ -1,5 +1,6 @@
 import { BlockList, isIPv4, isIPv6 } from 'net';
 import type { z as Zod, ZodType } from 'zod';
+import { GO_TIME_ZONES } from '../imports/go-tzdata';
 
 /**
  * The cluster variables an operator sets in `.flux.env`. They reach the cluster as the
@@ -91,6 +92,9 @@ const timeZone = lazySchema((z) => z.string().superRefine((v, ctx) => {
     ctx.addIssue({ code: 'custom', message: `must be spelled as in the tz database; write ${resolved}` });
   } else if (!/^[A-Z][A-Za-z0-9_+-]*(\/[A-Z][A-Za-z0-9_+-]*)*$/.test(v)) {
     ctx.addIssue({ code: 'custom', message: `${fix}, with capitals as in the tz database` });
+  } else if (!GO_TIME_ZONES.has(v)) {
+    // The API server (CronJob timeZone) and the upgrade controller (Plan window) read Go's names.
+    ctx.addIssue({ code: 'custom', message: `is not in Go's time zone database, which the API server and the upgrade controller read (it dropped or never had it); write a current zone${resolved !== v && GO_TIME_ZONES.has(resolved) ? ` such as ${resolved}` : ' like Europe/Amsterdam'}` });
   }
 }));
 const url = lazySchema((z) => z.string().regex(/^https?:\/\/[^\s"$]+$/, 'must be an http(s) URL'));

@@ -200,6 +200,7 @@ export function validateEnv(text: string, options: ValidateOptions): Validation 
     }
   }
   errors.push(...crossFieldProblems(values));
+  if (errors.length === 0) warnings.push(...windowWarnings(values));
   return { values, errors, warnings };
 }
 
@@ -233,6 +234,35 @@ function crossFieldProblems(values: Partial<Record<ClusterVariableName, string>>
     }
   }
   return problems;
+}
+
+/** The hours a window covers, from its start hour up to (not including) its end hour, across midnight. */
+function windowHours(start: number, end: number): Set<number> {
+  const hours = new Set<number>();
+  for (let h = start; h !== end; h = (h + 1) % 24) hours.add(h);
+  return hours;
+}
+
+/**
+ * Windows that get in each other's way, as warnings: k3s restarts and cordons the node inside its
+ * window, so it should neither overlap the Flux window nor cover the nightly backup, which Velero
+ * runs at half past flux_window_end_hour (apps/velero/index.ts; test/maintenance/window-variables.test.ts).
+ */
+function windowWarnings(values: Partial<Record<ClusterVariableName, string>>): string[] {
+  const hour = (name: ClusterVariableName): number => Number(values[name] ?? CLUSTER_VARIABLES[name].default);
+  const flux = windowHours(hour('flux_window_start_hour'), hour('flux_window_end_hour'));
+  const k3s = windowHours(hour('k3s_window_start_hour'), hour('k3s_window_end_hour'));
+  const k3sSpan = `the k3s window (${hour('k3s_window_start_hour')}:00-${hour('k3s_window_end_hour')}:00)`;
+  const warnings: string[] = [];
+  const shared = [...k3s].filter((h) => flux.has(h));
+  if (shared.length > 0) {
+    warnings.push(`k3s_window_start_hour: ${k3sSpan} overlaps the Flux window (${hour('flux_window_start_hour')}:00-${hour('flux_window_end_hour')}:00), so apps may upgrade while k3s restarts the node; move one of them`);
+  }
+  const backup = hour('flux_window_end_hour');
+  if (k3s.has(backup)) {
+    warnings.push(`k3s_window_start_hour: ${k3sSpan} covers the nightly backup at ${backup}:30 (half past flux_window_end_hour), which would run while k3s restarts the node; move the k3s window`);
+  }
+  return warnings;
 }
 
 /** The most similar known name, if it is a plausible typo. */

@@ -37,15 +37,29 @@ function wholeNumber(min: number, max: number, range: string, example: string): 
 /** A whole hour, as cron (`0 H * * *`) and the upgrade Plan's window (`H:00`) take it. */
 const hour = wholeNumber(0, 23, 'must be a whole hour from 0 to 23, e.g. 2 for 02:00', '2');
 const port = wholeNumber(1, 65535, 'must be a port from 1 to 65535', '465');
-/** RFC 5322's dot-atom local part, without `$` (it breaks substitution). */
-const LOCAL_PART = /^[A-Za-z0-9!#%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#%&'*+/=?^_`{|}~-]+)*$/;
+/**
+ * RFC 5322's dot-atom local part, without `$` (it breaks substitution) and without a backtick (it
+ * ends the JMESPath literal Grafana's admin rule quotes the address in).
+ */
+const LOCAL_PART = /^[A-Za-z0-9!#%&'*+/=?^_{|}~-]+(\.[A-Za-z0-9!#%&'*+/=?^_{|}~-]+)*$/;
 /** A host name of at least two labels, letters, digits and inner hyphens, ending in a letter TLD. */
 const MAIL_DOMAIN = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
-const email = lazySchema((z) => z.string().refine((v) => {
-  const at = v.lastIndexOf('@');
-  const local = v.slice(0, at);
-  return at > 0 && local.length <= 64 && v.length <= 254 && LOCAL_PART.test(local) && MAIL_DOMAIN.test(v.slice(at + 1));
-}, 'must be an e-mail address like admin@example.org'));
+
+/**
+ * What is wrong with an e-mail address, or undefined: the one rule for `admin_email` and for the
+ * users create-user.sh and user-admin.sh take (flux-env.ts check-email).
+ */
+export function emailProblem(value: string): string | undefined {
+  if (value.includes('`')) return "must not contain a backtick (`), which breaks Grafana's admin rule; remove it";
+  const at = value.lastIndexOf('@');
+  const local = value.slice(0, at);
+  const valid = at > 0 && local.length <= 64 && value.length <= 254 && LOCAL_PART.test(local) && MAIL_DOMAIN.test(value.slice(at + 1));
+  return valid ? undefined : 'must be an e-mail address like admin@example.org';
+}
+const email = lazySchema((z) => z.string().superRefine((v, ctx) => {
+  const problem = emailProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+}));
 const domainName = lazySchema((z) => z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case domain name like stackspin.example.org'));
 /** Addresses a server is never reached at, by what they are (Node's BlockList checks ranges). */
 const UNREACHABLE: readonly (readonly [string, BlockList])[] = [

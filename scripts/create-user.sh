@@ -135,8 +135,9 @@ EOF_RECOVERY
 
 main() {
   parse_args "$@"
-  validate_inputs
+  # The e-mail check is the TypeScript validator's (checked_email).
   require_node
+  validate_inputs
   if [[ $DRY_RUN == false ]]; then
     require_tools kubectl
     require_cluster

@@ -8,6 +8,7 @@
  *   flux-env.ts render <file> [--repo-url URL] [--branch NAME] <manifest>...
  *   flux-env.ts get <file> <key> [--repo-url URL] [--branch NAME]   (non-sensitive keys only)
  *   flux-env.ts check-app <app>           (the app's settings in the cluster's Secret; velero's S3 keys)
+ *   flux-env.ts check-email <address>     (prints it in lower case, or refuses it: the rule of admin_email)
  *   flux-env.ts example                   (the content of .flux.env.example)
  *
  * `--quiet` leaves out warnings (for the calls after a first `validate`).
@@ -20,7 +21,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import {
   CLUSTER_VARIABLE_NAMES, CLUSTER_VARIABLES, CLUSTER_VARIABLES_SECRET, ClusterVariableName, ClusterVariableSpec, DERIVED_VARIABLES,
-  DerivedVariableName, deriveVariables, Requirement,
+  DerivedVariableName, deriveVariables, emailProblem, Requirement,
 } from '../constructs/cluster-variables';
 import { FLUX_NAMESPACE } from '../constructs/flux-namespace';
 import { ArgSpec, parseArgs, UsageError } from './lib/args';
@@ -403,6 +404,7 @@ const USAGE = `usage: flux-env.ts validate <file> [--repo-url URL] [--branch NAM
        flux-env.ts render <file> [--repo-url URL] [--branch NAME] [--quiet] <manifest>...
        flux-env.ts get <file> <key>... [--repo-url URL] [--branch NAME] [--quiet]   (one value a line)
        flux-env.ts check-app <app>     (the app's settings in the cluster's ${CLUSTER_VARIABLES_SECRET})
+       flux-env.ts check-email <address>   (the address in lower case, or why it is refused)
        flux-env.ts example
 `;
 
@@ -427,6 +429,15 @@ function runFluxEnv(argv: readonly string[], treeRoot: string, readSecret: Clust
   if (command === 'example') {
     const args = parseArgs(rest, { usage: USAGE });
     return { stdout: args.help ? USAGE : exampleFile(), stderr: '', code: 0 };
+  }
+  if (command === 'check-email') {
+    const args = parseArgs(rest, { usage: USAGE, positionals: { min: 1, max: 1, name: '<address>' } });
+    if (args.help) return { stdout: USAGE, stderr: '', code: 0 };
+    const address = args.positionals[0].toLowerCase();
+    const problem = emailProblem(address);
+    if (problem === undefined) return { stdout: `${address}\n`, stderr: '', code: 0 };
+    const shown = problem.startsWith('must be') ? 'is not valid; give one like ada@example.org (ASCII letters, one @, a domain with a dot)' : problem;
+    return { stdout: '', stderr: `e-mail address '${address}' ${shown}\n`, code: 1 };
   }
   if (command === 'check-app') {
     const args = parseArgs(rest, { usage: USAGE, positionals: { min: 1, max: 1, name: '<app>' } });

@@ -186,8 +186,9 @@ change_zulip_role() {
 
 main() {
   parse_args "$@"
-  EMAIL=$(checked_email "$EMAIL")
+  # The e-mail check is the TypeScript validator's (checked_email).
   require_node
+  EMAIL=$(checked_email "$EMAIL")
   if [[ $DRY_RUN == false ]]; then
     require_tools kubectl
     require_cluster

@@ -126,6 +126,20 @@ describe('flux-env validation', () => {
     }
   });
 
+  test('GIVEN admin_email with a backtick WHEN validated THEN it is refused: it would end the literal of Grafana\'s admin rule', () => {
+    expect(errorsOf(replacing('admin_email', 'admin_email=a`b@example.org'))).toEqual(["admin_email: 'a`b@example.org' must not contain a backtick (`), which breaks Grafana's admin rule; remove it"]);
+  });
+
+  test.each([
+    ['Ada@Example.org', 0, 'ada@example.org\n', ''],
+    ['zoë@exämple.org', 1, '', "e-mail address 'zoë@exämple.org' is not valid; give one like ada@example.org (ASCII letters, one @, a domain with a dot)\n"],
+    ['a;id@example.org', 1, '', "e-mail address 'a;id@example.org' is not valid; give one like ada@example.org (ASCII letters, one @, a domain with a dot)\n"],
+    ['a`b@example.org', 1, '', "e-mail address 'a`b@example.org' must not contain a backtick (`), which breaks Grafana's admin rule; remove it\n"],
+  ])('GIVEN the user address %s WHEN checked for create-user.sh THEN it follows the rule of admin_email', (address, code, stdout, stderr) => {
+    expect(fluxEnvCommand(['check-email', address])).toEqual({ code, stdout, stderr });
+    expect(errorsOf(replacing('admin_email', `admin_email=${address.toLowerCase()}`)).length).toBe(code);
+  });
+
   test('GIVEN hour 24 WHEN validated THEN the message gives the range', () => {
     expect(errorsOf(withLine('flux_window_start_hour=24'))).toEqual(["flux_window_start_hour: '24' must be a whole hour from 0 to 23, e.g. 2 for 02:00"]);
   });

@@ -5,6 +5,7 @@
  * `<out>/<namespace>/<name>.yaml` and prints a summary table. Exit 0 when every release renders,
  * 1 when one does not, 2 on bad arguments or a refused env file.
  */
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { toYaml } from '../constructs/tree-writer';
@@ -37,6 +38,35 @@ function writeRelease(out: string, release: RenderedRelease): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: secret ? 0o700 : 0o777 });
   const documents = [...release.crds, ...release.objects.map((o) => o.manifest)];
   fs.writeFileSync(file, documents.map((d) => `---\n${toYaml(d)}`).join(''), { mode: secret ? 0o600 : 0o666 });
+}
+
+/**
+ * Writes the releases into a folder of this run's own and renames it into place, so two renders
+ * at once never write into one folder or delete it under each other: each ends with a whole
+ * output, the last one's.
+ */
+function publishReleases(out: string, releases: readonly RenderedRelease[]): void {
+  const run = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const staging = `${out}.tmp-${run}`;
+  const old = `${out}.old-${run}`;
+  fs.mkdirSync(staging, { recursive: true, mode: anyWithheld() ? 0o700 : 0o777 });
+  for (const release of releases) writeRelease(staging, release);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      fs.renameSync(out, old);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    try {
+      fs.renameSync(staging, out);
+      break;
+    } catch (e) {
+      // Another render published between the two renames: move its output aside too.
+      if (!['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException).code ?? '') || attempt === 10) throw e;
+    } finally {
+      fs.rmSync(old, { recursive: true, force: true });
+    }
+  }
 }
 
 /** The command. Like the plan, it reads only the tree: generated keys are declared there. */
@@ -77,8 +107,7 @@ export async function renderCommand(argv: readonly string[], output: Output): Pr
     throw new UsageError(`no HelmRelease ${missing.join(', ')} in this cluster; its releases are ${all.map((o) => o.id.replace('HelmRelease ', '')).join(', ')}`, RENDER_USAGE);
   }
   const out = args.options.get('--out') ?? path.join(PROJECT_ROOT, '.cache', 'render', 'out');
-  fs.rmSync(out, { recursive: true, force: true });
-  for (const release of result.releases) writeRelease(out, release);
+  publishReleases(out, result.releases);
   output.out(formatSummary(result, input.description, out));
   return result.releases.every((r) => r.error === undefined) ? 0 : 1;
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -166,5 +167,21 @@ describe('post-rendering several releases in one kustomize run', () => {
     expect(result.stdout).toMatch(/\nstackspin-apps\/wekan +wekan .* FAILED: post-renderer 0: .*volumeClaimTemplates/);
     expect(result.stdout).toMatch(/\nstackspin-apps\/zulip +zulip .* ok\n/);
     expect(result.stdout).toMatch(/\nstackspin-apps\/nextcloud +nextcloud .* ok\n/);
+  });
+});
+
+describe('renders at once', () => {
+  test('GIVEN three renders into one output folder at once, each its own process WHEN all finish THEN each succeeds and the folder holds one whole output', async () => {
+    const out = path.join(temp(), 'out');
+    const root = path.join(__dirname, '..', '..');
+    const run = (): Promise<{ code: number | null; stderr: string }> => new Promise((resolve) => {
+      const child = spawn(process.execPath, ['-r', './scripts/lib/ts-loader.js', 'scripts/render.ts', '--release', 'traefik', '--out', out], { cwd: root, env: process.env });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(await Promise.all([run(), run(), run()])).toEqual([0, 0, 0].map((code) => ({ code, stderr: '' })));
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['out']);
+    expect(fs.readdirSync(path.join(out, 'stackspin'))).toEqual(['traefik.yaml']);
   });
 });

@@ -16,11 +16,17 @@ export const COMPONENT_FOLDERS = ['infrastructure', 'apps'];
  */
 export function discoverComponents(root: string = __dirname): ComponentDefinition<any>[] {
   const found = new Map<string, { definition: ComponentDefinition<any>; file: string }>();
+  // A file directly in a component folder, or a folder there, must export a component: one that
+  // exports none was forgotten (its component would be silently missing from every cluster).
+  const units = new Map<string, number>();
   for (const folder of COMPONENT_FOLDERS) {
     for (const file of listTypeScript(path.join(root, folder))) {
       const relative = path.relative(root, file);
+      const unit = relative.split(path.sep).slice(0, 2).join('/');
+      units.set(unit, units.get(unit) ?? 0);
       for (const exported of Object.values(load(file, relative))) {
         if (!isDefinition(exported)) continue;
+        units.set(unit, units.get(unit)! + 1);
         const other = found.get(exported.name);
         if (other && other.definition !== exported) {
           throw new Error(`two components are named '${exported.name}' (${other.file} and ${relative}); names must be unique, rename one`);
@@ -30,6 +36,10 @@ export function discoverComponents(root: string = __dirname): ComponentDefinitio
         recordComponentFile(exported, relative);
       }
     }
+  }
+  const empty = [...units].filter(([, count]) => count === 0).map(([unit]) => unit);
+  if (empty.length > 0) {
+    throw new Error(`${empty.join(', ')} ${empty.length === 1 ? 'exports' : 'export'} no component; export its defineComponent(...) (export const x = defineComponent({...})), or move helpers into a component's folder`);
   }
   return [...found.values()].map((f) => f.definition).sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { unquoted } from './tree';
@@ -74,5 +75,28 @@ describe('adding an app, as the README says', () => {
     expect(release.spec.commonMetadata.labels).toEqual({ 'stackspin.net/backupSet': NAME });
     expect(read('infrastructure/sources/helmrepository-example.yaml').spec.url).toBe('https://charts.example.org/');
     expect(read(`apps/${NAME}/oauth2client-${NAME}.yaml`).spec.redirectUris).toEqual([`https://${NAME}.\${domain}/oidc/callback`]);
+  });
+});
+
+describe('an app file that exports no component', () => {
+  test('GIVEN apps/forgotten.ts whose component is not exported WHEN the components are discovered THEN synth refuses it, naming the file and the fix', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'forgotten-'));
+    try {
+      fs.mkdirSync(path.join(root, 'apps', 'kept'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'apps', 'forgotten.ts'), `import { defineComponent, Layer, Namespaces } from '${ROOT}/constructs/component';
+const forgotten = defineComponent({ name: 'forgotten', layer: Layer.APP, namespace: Namespaces.APPS, build() {} });
+void forgotten;
+`);
+      // A helper inside a component's folder exports none, and needs none.
+      fs.writeFileSync(path.join(root, 'apps', 'kept', 'index.ts'), `import { defineComponent, Layer, Namespaces } from '${ROOT}/constructs/component';
+export const kept = defineComponent({ name: 'kept', layer: Layer.APP, namespace: Namespaces.APPS, build() {} });
+`);
+      fs.writeFileSync(path.join(root, 'apps', 'kept', 'helper.ts'), 'export const port = 80;\n');
+      expect(() => discoverComponents(root)).toThrow("apps/forgotten.ts exports no component; export its defineComponent(...) (export const x = defineComponent({...})), or move helpers into a component's folder");
+      fs.rmSync(path.join(root, 'apps', 'forgotten.ts'));
+      expect(discoverComponents(root).map((d) => d.name)).toEqual(['kept']);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CORE_BACKUP_SETS } from './backup-label';
+import { catalogueProblems } from './catalogue-check';
 import { CLUSTER_VARIABLES_SECRET, vars } from './cluster-variables';
 import { Component, ComponentDefinition } from './component';
 import { FluxKustomization } from './flux-kustomization';
@@ -95,6 +96,8 @@ export class Platform extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
+    const catalogue = catalogueProblems();
+    if (catalogue.length > 0) throw new Error(`synth refused, nothing written:\n  - ${catalogue.join('\n  - ')}`);
     this.coreEntry = new TreeChart(this, 'CoreEntry', { directory: CORE_ENTRY });
     this.sourcesChart = new TreeChart(this, 'Sources', { directory: 'infrastructure/sources' });
     this.namespacesChart = new TreeChart(this, 'Namespaces', { directory: 'infrastructure/namespaces' });

@@ -154,6 +154,19 @@ describe('synth atomicity', () => {
     if (target !== '' && target !== '.') expect(hashes(target)).toEqual(notes);
   });
 
+  test('GIVEN a catalogue with an image tag latest WHEN npm run synth runs THEN it is refused naming the entry, and the tree is byte-identical', () => {
+    const copy = copyProject();
+    const catalogue = path.join(copy, 'catalogue.ts');
+    fs.writeFileSync(catalogue, fs.readFileSync(catalogue, 'utf8').replace("image: 'docker.io/onlyoffice/documentserver',\n    tag: '9.3.1',", "image: 'docker.io/onlyoffice/documentserver',\n    tag: 'latest',"));
+    const before = hashes(path.join(copy, TREE));
+
+    const result = run(copy, process.execPath, ['scripts/synth.js']);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("catalogue.ts: images.onlyofficeDocumentServer has the tag 'latest', which is not a pin (it moves); pin an exact tag");
+    expect(hashes(path.join(copy, TREE))).toEqual(before);
+  });
+
   test('GIVEN another working directory WHEN the synth runs with no CDK8S_OUTDIR THEN it writes the checkout\'s dist/flux2, not one of its own', () => {
     const copy = copyProject();
     const elsewhere = tempDir('synth-cwd-');

@@ -154,14 +154,20 @@ export function writeTree(files: RenderedTree, outdir: string, options: WriteTre
   fs.mkdirSync(target, { recursive: true });
 
   const staged: { file: string; temporary: string; final: string }[] = [];
-  for (const [file, content] of files) {
-    const final = path.join(target, file);
-    if (readIfFile(final) === content) continue;
-    const temporary = path.join(path.dirname(final), `.${path.basename(final)}.tmp-${process.pid}`);
-    fs.mkdirSync(path.dirname(final), { recursive: true });
-    fs.writeFileSync(temporary, content);
-    staged.push({ file, temporary, final });
-    step(`staged ${file}`);
+  try {
+    for (const [file, content] of files) {
+      const final = path.join(target, file);
+      if (readIfFile(final) === content) continue;
+      const temporary = path.join(path.dirname(final), `.${path.basename(final)}.tmp-${process.pid}`);
+      fs.mkdirSync(path.dirname(final), { recursive: true });
+      staged.push({ file, temporary, final });
+      fs.writeFileSync(temporary, content);
+      step(`staged ${file}`);
+    }
+  } catch (e) {
+    // Nothing is replaced yet: take back what was staged, and say why in one line.
+    for (const { temporary } of staged) fs.rmSync(temporary, { force: true });
+    throw writeError(e, outdir);
   }
   const isList = (file: string): boolean => path.basename(file) === 'kustomization.yaml';
   for (const { file, temporary, final } of [...staged.filter((s) => !isList(s.file)), ...staged.filter((s) => isList(s.file))]) {
@@ -174,6 +180,19 @@ export function writeTree(files: RenderedTree, outdir: string, options: WriteTre
     step(`deleted ${file}`);
   }
   removeEmptyDirectories(target);
+}
+
+/** Why a directory cannot be written, with the fix; other errors as they are. */
+function writeError(e: unknown, outdir: string): unknown {
+  const reasons: Record<string, string> = {
+    EROFS: 'its file system is read-only; mount it read-write, or write the tree elsewhere with CDK8S_OUTDIR',
+    ENOSPC: `no space is left on its device; free some (df -h ${outdir}) and synthesize again`,
+    EDQUOT: 'your disk quota is used up; free some and synthesize again',
+    EACCES: `permission denied; check the owner and mode of ${outdir} and its folders`,
+    EPERM: `permission denied; check the owner and mode of ${outdir} and its folders`,
+  };
+  const reason = reasons[(e as NodeJS.ErrnoException).code ?? ''];
+  return reason === undefined ? e : new Error(`cannot write ${outdir}: ${reason}; nothing was changed`, { cause: e });
 }
 
 /**

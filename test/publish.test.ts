@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import { TREE_MARKER } from '../constructs/entries';
@@ -151,5 +152,31 @@ describe('where a tree may be written', () => {
     fs.writeFileSync(path.join(dir, 'apps', 'a', '.kustomization.yaml.tmp-999999'), 'partial\n');
     writeTree(TREE, dir);
     expect(read(dir)).toEqual(TREE);
+  });
+});
+
+describe('a tree directory that cannot be written', () => {
+  const ROOT = path.join(__dirname, '..');
+  /** The synth into `dir` inside a mount namespace of its own, after `prepare` (shell) mounted it; then what `dir` holds. */
+  function synthInto(prepare: string): { status: number | null; stderr: string; left: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'publish-mount-'));
+    temporary.push(dir);
+    const script = `${prepare.replace(/\$D/g, dir)} && CDK8S_OUTDIR=${dir} node scripts/synth.js; status=$?; find ${dir} -name '*.tmp-*' >&3; exit $status`;
+    const result = spawnSync('unshare', ['--mount', 'bash', '-c', `exec 3>${dir}.left; ${script}`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: undefined } });
+    temporary.push(`${dir}.left`);
+    return { status: result.status, stderr: result.stderr, left: fs.readFileSync(`${dir}.left`, 'utf8') };
+  }
+
+  test('GIVEN a full disk WHEN synthesized THEN one line names the directory, the cause and the fix, and no temporary file is left', () => {
+    const result = synthInto('mount -t tmpfs -o size=64k tmpfs $D');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^cannot write \/tmp\/publish-mount-\w+: no space is left on its device; free some \(df -h .*\) and synthesize again; nothing was changed\n$/);
+    expect(result.left).toBe('');
+  });
+
+  test('GIVEN a read-only previous tree WHEN synthesized THEN one line names the cause and the fix, and the tree stays as it was', () => {
+    const result = synthInto(`cp -r dist/flux2/. $D && echo stale > $D/${TREE_MARKER.replace('kustomization.yaml', 'kustomization-traefik.yaml')} && mount --bind $D $D && mount -o remount,bind,ro $D`);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^cannot write \/tmp\/publish-mount-\w+: its file system is read-only; mount it read-write, or write the tree elsewhere with CDK8S_OUTDIR; nothing was changed\n$/);
   });
 });

@@ -171,7 +171,8 @@ confirm() {
   [[ $YES == false && $DRY_RUN == false ]] || return 0
   local answer=''
   printf 'Type %s to delete its current data and restore it from %s: ' "$APP" "$BACKUP" >&2
-  read -r answer || true
+  # At the end of the input the terminal's line is still the prompt's: end it before the error.
+  read -r answer || printf '\n' >&2
   [[ $answer == "$APP" ]] || die "not confirmed; nothing was changed (type the app's name, or pass --yes)"
 }
 

@@ -156,6 +156,8 @@ flux resume kustomization kube-prometheus-stack --timeout=15m" ]
   run "$RESTORE_APP" zulip </dev/null
   [ "$status" -eq 1 ]
   [ -z "$(changes)" ]
+  # At the end of the input the error is on a line of its own, not after the prompt.
+  [ "${lines[-1]}" = "error: not confirmed; nothing was changed (type the app's name, or pass --yes)" ]
 }
 
 @test "GIVEN --dry-run WHEN restore-app.sh runs THEN it prints every step and the Restore, asks nothing, and only reads the cluster" {

@@ -69,11 +69,42 @@ function diffLists(a: unknown[], b: unknown[], at: string, out: FieldChange[]): 
     for (const name of [...new Set([...namesA, ...namesB])]) {
       diffValues(a[namesA.indexOf(name)], b[namesB.indexOf(name)], `${at}[${name}]`, out);
     }
+  } else if (a.every(isScalar) && b.every(isScalar)) {
+    diffScalarLists(a, b, at, out);
   } else if (a.length === b.length) {
     a.forEach((item, i) => diffValues(item, b[i], `${at}[${i}]`, out));
   } else {
     out.push({ path: at, before: a, after: b });
   }
+}
+
+/** The elements of `list` that `other` lacks, counting repeats. */
+function without(list: unknown[], other: unknown[]): unknown[] {
+  const left = new Map<string, number>();
+  for (const value of other) left.set(JSON.stringify(value), (left.get(JSON.stringify(value)) ?? 0) + 1);
+  return list.filter((value) => {
+    const n = left.get(JSON.stringify(value)) ?? 0;
+    left.set(JSON.stringify(value), n - 1);
+    return n <= 0;
+  });
+}
+
+const isScalar = (value: unknown): boolean => value === null || ['string', 'number', 'boolean'].includes(typeof value);
+
+/**
+ * Lists of plain values (resourceNames, args) as the elements removed and added, one line each, so
+ * a long list's change stays visible (`rules[0].resourceNames[+] "stackspin-hedgedoc-variables"`).
+ * Equally long lists that differ only in order compare by position.
+ */
+function diffScalarLists(a: unknown[], b: unknown[], at: string, out: FieldChange[]): void {
+  const removed = without(a, b);
+  const added = without(b, a);
+  if (removed.length === 0 && added.length === 0) {
+    a.forEach((item, i) => diffValues(item, b[i], `${at}[${i}]`, out));
+    return;
+  }
+  for (const value of removed) out.push({ path: `${at}[-]`, before: value, after: undefined });
+  for (const value of added) out.push({ path: `${at}[+]`, before: undefined, after: value });
 }
 
 /** Embedded YAML (Helm values in a ConfigMap) field by field; other text line by line. */

@@ -125,4 +125,21 @@ describe('semantic object diff', () => {
       { path: 'spec.dependsOn[c]', before: undefined, after: { name: 'c' } },
     ]);
   });
+
+  test('GIVEN a long list of names that gains one WHEN diffed and reported THEN the added name is shown whole, not a truncated list', () => {
+    const names = ['stackspin-kube-prometheus-stack-variables', 'stackspin-nextcloud-variables', 'stackspin-single-sign-on-variables', 'stackspin-zulip-variables'];
+    const before = new Map([['Role flux-system/generate-secrets', { rules: [{ resourceNames: names }] }]]);
+    const after = new Map([['Role flux-system/generate-secrets', { rules: [{ resourceNames: [...names.slice(0, 2), 'stackspin-hedgedoc-variables', ...names.slice(2)] }] }]]);
+
+    expect(diffObjects(before, after)[0].fields).toEqual([{ path: 'rules[0].resourceNames[+]', before: undefined, after: 'stackspin-hedgedoc-variables' }]);
+  });
+
+  test('GIVEN plain lists that lose and gain elements WHEN diffed THEN each removed and added element is a line, repeats counted', () => {
+    const fields = diffObjects(new Map([['X a/b', { args: ['--a', '--b', '--b'] }]]), new Map([['X a/b', { args: ['--b', '--c'] }]]))[0].fields;
+    expect(fields).toEqual([
+      { path: 'args[-]', before: '--a', after: undefined },
+      { path: 'args[-]', before: '--b', after: undefined },
+      { path: 'args[+]', before: undefined, after: '--c' },
+    ]);
+  });
 });

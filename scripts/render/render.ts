@@ -49,6 +49,7 @@ export interface RenderedRelease {
   readonly crds: readonly any[];
   /** Why it does not render; `objects` is then empty. */
   readonly error?: string;
+  /** How long its own `helm template` took (0 from the cache); the post-renderers run for all at once. */
   readonly milliseconds: number;
   /** Served from the content-keyed cache. */
   readonly cached: boolean;
@@ -208,7 +209,8 @@ function checkedValues(text: string, what: string): string {
 interface Pending {
   readonly job: Job;
   readonly cacheFile: string;
-  readonly started: number;
+  /** The milliseconds its helm template took. */
+  helmMilliseconds: number;
   objects: RenderedObject[];
   crds: any[];
   error?: string;
@@ -223,16 +225,16 @@ async function renderAll(jobs: readonly Job[], helm: Helm, apis: ServedApis, opt
   const done = new Map<Job, RenderedRelease>();
   const pending: Pending[] = [];
   for (const job of jobs) {
-    const started = Date.now();
     const cacheFile = path.join(RENDER_CACHE, `${cacheKey(job, helm, apis)}.json`);
     if (options.cache && fs.existsSync(cacheFile)) {
       const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
-      done.set(job, { ...baseOf(job), ...cached, milliseconds: Date.now() - started, cached: true });
+      done.set(job, { ...baseOf(job), ...cached, milliseconds: 0, cached: true });
     } else {
-      pending.push({ job, cacheFile, started, objects: [], crds: [] });
+      pending.push({ job, cacheFile, helmMilliseconds: 0, objects: [], crds: [] });
     }
   }
   await mapLimited(pending, options.parallelism, async (p) => {
+    const started = Date.now();
     try {
       const documents = splitHelmOutput(await helmTemplate(p.job, helm, apis));
       p.crds = documents.filter((d) => /\/crds\//.test(`/${d.source}`)).map((d) => d.manifest);
@@ -240,6 +242,7 @@ async function renderAll(jobs: readonly Job[], helm: Helm, apis: ServedApis, opt
     } catch (e) {
       p.error = (e as Error).message;
     }
+    p.helmMilliseconds = Date.now() - started;
   });
   await postRenderKustomize(pending.filter((p) => p.error === undefined));
   for (const p of pending) {
@@ -255,7 +258,7 @@ async function renderAll(jobs: readonly Job[], helm: Helm, apis: ServedApis, opt
       fs.writeFileSync(partial, stored);
       fs.renameSync(partial, p.cacheFile);
     }
-    done.set(p.job, { ...baseOf(p.job), ...outcome, milliseconds: Date.now() - p.started, cached: false });
+    done.set(p.job, { ...baseOf(p.job), ...outcome, milliseconds: p.helmMilliseconds, cached: false });
   }
   return jobs.map((j) => done.get(j)!);
 }

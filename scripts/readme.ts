@@ -26,7 +26,13 @@ export function renderReadme(readme: string): string {
   return `${readme.slice(0, start + START.length)}\n${catalogueTables()}\n${readme.slice(end)}`;
 }
 
-if (require.main === module) {
-  const file = path.join(__dirname, '..', 'README.md');
-  fs.writeFileSync(file, renderReadme(fs.readFileSync(file, 'utf8')));
+/** Updates README.md's component list; says whether it changed. */
+export function readmeCommand(file: string = path.join(__dirname, '..', 'README.md')): string {
+  const before = fs.readFileSync(file, 'utf8');
+  const after = renderReadme(before);
+  if (after === before) return `${path.basename(file)}: the component list is up to date\n`;
+  fs.writeFileSync(file, after);
+  return `${path.basename(file)}: the component list was updated from catalogue.ts; review and commit it\n`;
 }
+
+if (require.main === module) process.stdout.write(readmeCommand());

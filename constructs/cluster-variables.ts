@@ -1,4 +1,5 @@
 import { BlockList, isIPv4, isIPv6 } from 'net';
+import { domainToASCII } from 'url';
 import type { z as Zod, ZodType } from 'zod';
 import { GO_TIME_ZONES } from '../imports/go-tzdata';
 
@@ -60,7 +61,19 @@ const email = lazySchema((z) => z.string().superRefine((v, ctx) => {
   const problem = emailProblem(v);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 }));
-const domainName = lazySchema((z) => z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case domain name like stackspin.example.org'));
+/** Characters a reader cannot see: format characters (zero-width, bidi marks), controls, spaces other than the space. */
+const INVISIBLE = /[\p{Cf}\p{Cc}]|(?! )\p{Zs}/u;
+const domainName = lazySchema((z) => z.string().superRefine((v, ctx) => {
+  const hidden = [...v].findIndex((c) => INVISIBLE.test(c));
+  if (hidden >= 0) {
+    ctx.addIssue({ code: 'custom', message: `holds an invisible character (U+${[...v][hidden].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) at character ${hidden + 1}; type the domain again` });
+  } else if (/[^\x00-\x7f]/.test(v)) {
+    const ascii = domainToASCII(v.toLowerCase());
+    ctx.addIssue({ code: 'custom', message: `is not ASCII; write its ASCII (punycode) form${ascii ? `, ${ascii}` : ''}` });
+  } else if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(v)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a lower-case domain name like stackspin.example.org' });
+  }
+}));
 /** Addresses a server is never reached at, by what they are (Node's BlockList checks ranges). */
 const UNREACHABLE: readonly (readonly [string, BlockList])[] = [
   ['an unspecified address (0.0.0.0/8, ::)', blockList(['0.0.0.0', 8, 'ipv4'], ['::', 128, 'ipv6'])],

@@ -140,6 +140,14 @@ describe('flux-env validation', () => {
     expect(errorsOf(replacing('admin_email', `admin_email=${address.toLowerCase()}`)).length).toBe(code);
   });
 
+  test.each([
+    ['stäckspin.example.org', "is not ASCII; write its ASCII (punycode) form, xn--stckspin-1za.example.org"],
+    ['stackspin.example.org\u200b', 'holds an invisible character (U+200B) at character 22; type the domain again'],
+    ['stackspin\u00a0example.org', 'holds an invisible character (U+00A0) at character 10; type the domain again'],
+  ])('GIVEN domain=%j WHEN validated THEN the message names the character and the fix', (domain, message) => {
+    expect(errorsOf(replacing('domain', `domain=${domain}`))).toEqual([`domain: '${domain}' ${message}`]);
+  });
+
   test('GIVEN hour 24 WHEN validated THEN the message gives the range', () => {
     expect(errorsOf(withLine('flux_window_start_hour=24'))).toEqual(["flux_window_start_hour: '24' must be a whole hour from 0 to 23, e.g. 2 for 02:00"]);
   });

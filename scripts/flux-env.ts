@@ -146,6 +146,13 @@ function decodeUtf8(bytes: Buffer, what: string): string {
   }
 }
 
+/** A warning when others than the owner can read the file, which holds the SMTP password and the S3 keys. */
+function permissionWarnings(file: string): string[] {
+  const mode = fs.statSync(file).mode & 0o777;
+  if ((mode & 0o077) === 0) return [];
+  return [`the file can be read by others than its owner (mode ${mode.toString(8).padStart(4, '0')}) and holds the SMTP password and S3 keys; chmod 600 ${file}, and keep a copy off the server`];
+}
+
 /** Validates the text of a `.flux.env`; every problem is one message naming the key and the fix. */
 export function validateEnv(text: string, options: ValidateOptions): Validation {
   const errors: string[] = [];
@@ -201,7 +208,7 @@ export function validateEnv(text: string, options: ValidateOptions): Validation 
     }
   }
   errors.push(...crossFieldProblems(values));
-  if (errors.length === 0) warnings.push(...windowWarnings(values));
+  if (errors.length === 0) warnings.push(...placeholderWarnings(values), ...windowWarnings(values));
   return { values, errors, warnings };
 }
 
@@ -235,6 +242,17 @@ function crossFieldProblems(values: Partial<Record<ClusterVariableName, string>>
     }
   }
   return problems;
+}
+
+/** An example value that is only a placeholder (an example.org name, the documentation address, CHANGEME). */
+const PLACEHOLDER = /(^|[.@/])example\.org($|[/:])|^1\.2\.3\.4$|^CHANGEME$/;
+
+/** Values still at their placeholder example (.flux.env.example), named; a secret's value is not shown. */
+function placeholderWarnings(values: Partial<Record<ClusterVariableName, string>>): string[] {
+  return CLUSTER_VARIABLE_NAMES.filter((name) => {
+    const spec: ClusterVariableSpec = CLUSTER_VARIABLES[name];
+    return values[name] !== undefined && values[name] === spec.example && PLACEHOLDER.test(spec.example);
+  }).map((name) => `${name}: still the example of .flux.env.example${CLUSTER_VARIABLES[name].sensitive ? '' : ` (${values[name]})`}; set this cluster's own value`);
 }
 
 /** The hours a window covers, from its start hour up to (not including) its end hour, across midnight. */
@@ -469,7 +487,8 @@ function runFluxEnv(argv: readonly string[], treeRoot: string, readSecret: Clust
   const quiet = args.flags.has('--quiet');
 
   const result = validateEnv(readEnvFile(file), { apps: optionalApps(treeRoot), overrides });
-  const report = [...(quiet ? [] : result.warnings).map((w) => `${file}: warning: ${w}`), ...result.errors.map((e) => `${file}: ${e}`)];
+  const warnings = [...result.warnings, ...permissionWarnings(file)];
+  const report = [...(quiet ? [] : warnings).map((w) => `${file}: warning: ${w}`), ...result.errors.map((e) => `${file}: ${e}`)];
   if (result.errors.length > 0) {
     report.push(`${file}: ${result.errors.length} problem(s); nothing was applied`);
     return { stdout: '', stderr: `${report.join('\n')}\n`, code: 1 };

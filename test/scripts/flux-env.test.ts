@@ -17,6 +17,13 @@ const MAIL = [
   'outgoing_mail_smtp_user=admin@example.org', 'outgoing_mail_smtp_password=CHANGEME',
 ].join('\n');
 
+/** The warnings BASE gets: its three values are the placeholders of .flux.env.example. */
+const EXAMPLE_WARNINGS = [
+  "ip_address: still the example of .flux.env.example (1.2.3.4); set this cluster's own value",
+  "domain: still the example of .flux.env.example (stackspin.example.org); set this cluster's own value",
+  "admin_email: still the example of .flux.env.example (admin@example.org); set this cluster's own value",
+];
+
 /** The errors of BASE with one line replaced or added. */
 function errorsOf(text: string): readonly string[] {
   return validateEnv(text, { apps: APPS }).errors;
@@ -25,10 +32,11 @@ const withLine = (line: string): string => `${BASE}${line}\n`;
 const replacing = (key: string, line: string): string => BASE.replace(new RegExp(`^${key}=.*$`, 'm'), line);
 
 describe('flux-env validation', () => {
-  test('GIVEN the three required keys WHEN validated THEN there is no problem and exactly those values are kept', () => {
+  test('GIVEN the three required keys WHEN validated THEN there is no problem and exactly those values are kept, each warned about as still the example', () => {
     const result = validateEnv(BASE, { apps: APPS });
     expect(result.errors).toEqual([]);
-    expect(result.warnings).toEqual([]);
+    expect(result.warnings).toEqual(EXAMPLE_WARNINGS);
+    expect(validateEnv('ip_address=203.0.113.7\ndomain=stackspin.example.net\nadmin_email=it@example.net\n', { apps: APPS }).warnings).toEqual([]);
     expect(result.values).toEqual({ ip_address: '1.2.3.4', domain: 'stackspin.example.org', admin_email: 'admin@example.org' });
   });
 
@@ -183,7 +191,7 @@ describe('flux-env validation', () => {
   test('GIVEN an unknown key WHEN validated THEN it is a warning with the likely name, and is not kept', () => {
     const result = validateEnv(withLine('admin_emial=x@example.org'), { apps: APPS });
     expect(result.errors).toEqual([]);
-    expect(result.warnings).toEqual(['admin_emial: not a cluster variable, ignored; did you mean admin_email?']);
+    expect(result.warnings).toEqual(['admin_emial: not a cluster variable, ignored; did you mean admin_email?', ...EXAMPLE_WARNINGS]);
     expect(Object.keys(result.values)).not.toContain('admin_emial');
   });
 
@@ -300,7 +308,7 @@ describe('flux-env outputs', () => {
 
   test('GIVEN the derived SMTP URL set by hand WHEN validated THEN a warning says bootstrap computes it and the line is ignored', () => {
     const result = validateEnv(`${BASE}outgoing_mail_smtp_url=smtp://x\n`, { apps: APPS });
-    expect(result.warnings).toEqual(['outgoing_mail_smtp_url: bootstrap computes it from the other settings; this line is ignored, remove it']);
+    expect(result.warnings).toEqual(['outgoing_mail_smtp_url: bootstrap computes it from the other settings; this line is ignored, remove it', ...EXAMPLE_WARNINGS]);
     expect(result.values).not.toHaveProperty('outgoing_mail_smtp_url');
   });
 
@@ -334,8 +342,8 @@ describe('.flux.env.example', () => {
     expect(keys).toEqual(CLUSTER_VARIABLE_NAMES);
   });
 
-  test('GIVEN the example copied as is WHEN validated THEN it is valid without warnings', () => {
-    expect(validateEnv(committed, { apps: APPS })).toMatchObject({ errors: [], warnings: [] });
+  test('GIVEN the example copied as is WHEN validated THEN it is valid, and each placeholder left in it is a warning', () => {
+    expect(validateEnv(committed, { apps: APPS })).toMatchObject({ errors: [], warnings: EXAMPLE_WARNINGS });
   });
 
   test('GIVEN every commented key uncommented with mail and velero on WHEN validated THEN the examples are valid', () => {
@@ -349,8 +357,10 @@ describe('flux-env command', () => {
   const tree = path.join(dir, 'tree');
   fs.mkdirSync(path.join(tree, OPTIONAL_ENTRIES, 'wekan'), { recursive: true });
   fs.mkdirSync(path.join(tree, OPTIONAL_ENTRIES, 'nextcloud'), { recursive: true });
-  const file = (name: string, text: string): string => {
-    fs.writeFileSync(path.join(dir, name), text);
+  // Written as an operator should keep it: readable by the owner alone.
+  const file = (name: string, text: string, mode = 0o600): string => {
+    fs.writeFileSync(path.join(dir, name), text, { mode });
+    fs.chmodSync(path.join(dir, name), mode);
     return path.join(dir, name);
   };
 
@@ -376,8 +386,17 @@ describe('flux-env command', () => {
 
   test('GIVEN warnings WHEN --quiet is given THEN they are left out', () => {
     const env = file('warn.env', `${BASE}colour=blue\n`);
-    expect(fluxEnvCommand(['validate', env], tree).stderr).toBe(`${env}: warning: colour: not a cluster variable, ignored\n`);
+    expect(fluxEnvCommand(['validate', env], tree).stderr).toBe([`${env}: warning: colour: not a cluster variable, ignored`, ...EXAMPLE_WARNINGS.map((w) => `${env}: warning: ${w}`), ''].join('\n'));
     expect(fluxEnvCommand(['get', env, 'domain', '--quiet'], tree).stderr).toBe('');
+  });
+
+  test('GIVEN an env file others can read WHEN validated THEN a warning names its mode and the chmod, and the file is used', () => {
+    const env = file('open.env', 'ip_address=203.0.113.7\ndomain=stackspin.example.net\nadmin_email=it@example.net\n', 0o644);
+    expect(fluxEnvCommand(['validate', env], tree)).toEqual({
+      code: 0,
+      stdout: `${env}: ok (3 cluster variables)\n`,
+      stderr: `${env}: warning: the file can be read by others than its owner (mode 0644) and holds the SMTP password and S3 keys; chmod 600 ${env}, and keep a copy off the server\n`,
+    });
   });
 
   test('GIVEN a missing file or unknown argument WHEN run THEN it says what to do', () => {

@@ -17,7 +17,8 @@ usage: bootstrap.sh [options]
                        env file, else the tree's default)
   --branch NAME        branch of that repository (default: stackspin_repo_branch, else main)
   --existing-cluster   use the cluster KUBECONFIG points at; do not install k3s
-  --timeout DURATION   how long to wait for Flux to report the core ready (default: 30m)
+  --timeout DURATION   how long to wait, in all, for Flux to fetch the tree, generate the secrets
+                       and report the core ready (default: 30m)
   --dry-run            print every command and manifest a run on a fresh server would apply,
                        and change nothing
   -h, --help           this text
@@ -46,7 +47,11 @@ parse_flags() {
   TIMEOUT=${OPTIONS[--timeout]:-$TIMEOUT}
   EXISTING_CLUSTER=${OPTIONS[--existing-cluster]:-false}
   DRY_RUN=${OPTIONS[--dry-run]:-false}
-  [[ $TIMEOUT =~ ^[0-9]+[smh]$ ]] || die "--timeout '$TIMEOUT' must be a duration like 30m"
+  [[ $TIMEOUT =~ ^([0-9]{1,6})([smh])$ ]] || die "--timeout '$TIMEOUT' must be a duration like 30m"
+  local number=${BASH_REMATCH[1]} scale=1
+  case ${BASH_REMATCH[2]} in m) scale=60 ;; h) scale=3600 ;; esac
+  TIMEOUT_SECONDS=$((10#$number * scale))
+  ((TIMEOUT_SECONDS > 0)) || die "--timeout '$TIMEOUT' waits for nothing; give a duration like 30m"
   # The TypeScript tools take the file as an argument; one named like an option would be read as one.
   if [[ $ENV_FILE == -* ]]; then ENV_FILE=./$ENV_FILE; fi
 }
@@ -221,12 +226,15 @@ enable_apps() {
 }
 
 wait_for_core() {
-  log "waiting up to $TIMEOUT for Flux to fetch the tree"
-  run kubectl wait --for=condition=Ready gitrepository/stackspin -n "$FLUX_NAMESPACE" --timeout="$TIMEOUT" \
+  # --timeout is for the three waits together: each gets what the ones before it left.
+  local deadline=$((SECONDS + TIMEOUT_SECONDS))
+  left() { local s=$((deadline - SECONDS)); printf '%ss' "$((s > 0 ? s : 1))"; }
+  log "waiting up to $(left) for Flux to fetch the tree"
+  run kubectl wait --for=condition=Ready gitrepository/stackspin -n "$FLUX_NAMESPACE" --timeout="$(left)" \
     || die "Flux did not fetch the tree within $TIMEOUT; see flux get sources git stackspin, fix the cause, then run bootstrap.sh again (it continues where it stopped)"
-  wait_for_generated_secrets "$TIMEOUT"
-  log "waiting up to $TIMEOUT for Flux to report the core ready"
-  run kubectl wait --for=condition=Ready kustomization/stackspin -n "$FLUX_NAMESPACE" --timeout="$TIMEOUT" \
+  wait_for_generated_secrets "$(left)" "$TIMEOUT"
+  log "waiting up to $(left) for Flux to report the core ready"
+  run kubectl wait --for=condition=Ready kustomization/stackspin -n "$FLUX_NAMESPACE" --timeout="$(left)" \
     || die "Flux did not report the core ready within $TIMEOUT; see flux get kustomizations, fix the cause, then run bootstrap.sh again (it continues where it stopped)"
 }
 

@@ -181,11 +181,12 @@ require_app() {
 }
 
 # Waits up to $1 until the cluster has created the missing keys of every generated secret the
-# tree it runs declares (the generated-secrets Kustomization is Ready at that revision).
+# tree it runs declares (the generated-secrets Kustomization is Ready at that revision); the
+# failure names $2 as the time waited, when given (bootstrap's whole --timeout).
 wait_for_generated_secrets() {
   log "waiting up to $1 for the cluster to generate its secrets (existing values are kept)"
   run kubectl wait --for=condition=Ready "kustomization/$GENERATED_SECRETS" -n "$FLUX_NAMESPACE" --timeout="$1" \
-    || die "the cluster did not generate its secrets within $1; see flux get kustomizations $GENERATED_SECRETS and kubectl -n $FLUX_NAMESPACE logs -l app.kubernetes.io/name=generate-secrets. A cluster that has no Kustomization $GENERATED_SECRETS runs a revision from before the cluster generated its own secrets: let it take the current one (flux resume source git stackspin) first"
+    || die "the cluster did not generate its secrets within ${2:-$1}; see flux get kustomizations $GENERATED_SECRETS and kubectl -n $FLUX_NAMESPACE logs -l app.kubernetes.io/name=generate-secrets. A cluster that has no Kustomization $GENERATED_SECRETS runs a revision from before the cluster generated its own secrets: let it take the current one (flux resume source git stackspin) first"
 }
 
 # Applies manifests from stdin, or prints them (dry run).

@@ -123,7 +123,7 @@ setup() {
   [[ $output == *"name: stackspin-cluster-variables"* ]]
   [[ $output == *"outgoing_mail_smtp_password: <sensitive, not shown>"* ]]
   [[ $output != *SmtpSecret42* ]]
-  [[ $output == *"+ kubectl wait --for=condition=Ready kustomization/generated-secrets -n flux-system --timeout=30m"* ]]
+  [[ $output =~ \+\ kubectl\ wait\ --for=condition=Ready\ kustomization/generated-secrets\ -n\ flux-system\ --timeout=(1800|1799)s ]]
   [[ $output == *"kind: GitRepository"* ]]
   [[ $output == *"path: ./dist/flux2/cluster/core"* ]]
   [[ $output == *"+ kubectl wait --for=condition=Ready kustomization/stackspin"* ]]
@@ -227,7 +227,17 @@ setup() {
   [ "$status" -ne 0 ]
   [[ $output == *"Flux did not report the core ready within 5m"* ]]
   [[ $output == *"run bootstrap.sh again"* ]]
-  grep -q -- '--timeout=5m' "$STUB_STATE/calls"
+  # The three waits share the 5 minutes: each gets what is left.
+  [ "$(grep -cE -- '--timeout=(300|299|298)s$' "$STUB_STATE/calls")" -eq 3 ]
+}
+
+@test "GIVEN a timeout that waits for nothing or overflows WHEN bootstrap starts THEN it is refused before anything runs" {
+  for timeout in 0s 99999999999999h 1d; do
+    run "$BOOTSTRAP" --env-file "$ENV_FILE" --timeout "$timeout"
+    [ "$status" -ne 0 ]
+    [[ $output == *"--timeout '$timeout' "* ]]
+  done
+  refute_call '^kubectl'
 }
 
 @test "GIVEN the cluster never generates its secrets WHEN bootstrap waits THEN it fails saying where to look, before waiting for the core" {

@@ -3,15 +3,13 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { copyProject as copyOf, PROJECT } from './project-copy';
 
 /**
  * A synth either replaces the committed tree with a complete new one or leaves it byte for byte
  * alone. Each test works in a temporary copy of the project (node_modules symlinked), so the
  * checkout and its dist/flux2 are never touched.
  */
-const PROJECT = path.join(__dirname, '..');
-// Not .cache either: the charts, Helm and rendered output (hundreds of MB) are no part of a synth.
-const NOT_COPIED = new Set(['node_modules', '.git', '.cdk8s.out', '.cache', 'coverage']);
 const TREE = 'dist/flux2';
 const BROKEN_COMPONENT = `import { defineComponent, Layer, Namespaces } from '../constructs/component';
 
@@ -41,17 +39,7 @@ function tempDir(prefix: string): string {
 }
 
 function copyProject(): string {
-  const copy = tempDir('synth-atomic-');
-  for (const entry of fs.readdirSync(PROJECT)) {
-    if (NOT_COPIED.has(entry)) continue;
-    fs.cpSync(path.join(PROJECT, entry), path.join(copy, entry), {
-      recursive: true,
-      // Temporary files of a synth running in the checkout right now are not part of the tree.
-      filter: (src) => !/\.(tmp|old)-\d+$/.test(src),
-    });
-  }
-  fs.symlinkSync(path.join(PROJECT, 'node_modules'), path.join(copy, 'node_modules'));
-  return copy;
+  return copyOf(tempDir('synth-atomic-'));
 }
 
 /** Relative path -> sha256 of every file under `dir`. */

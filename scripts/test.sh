@@ -73,6 +73,7 @@ check_first() { # name, command...
 tool_hint() {
   case $1 in
     kubectl) echo "install kubectl (it bundles kustomize): https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/" ;;
+    dot) echo "apt-get install -y graphviz (npm run graph, and the Renovate tasks' test, need it)" ;;
     *) echo "apt-get install -y $1" ;;
   esac
 }
@@ -181,7 +182,7 @@ report() {
 }
 
 main() {
-  report_missing bats shellcheck kubectl
+  report_missing bats shellcheck kubectl dot
   trap_up
   # On a fresh clone the tools below would each transpile the same sources at once: do it first.
   node scripts/lib/ts-loader.js

@@ -35,7 +35,8 @@ EOF_NPX
 @test "GIVEN no bats, shellcheck or kubectl WHEN npm test runs THEN each is reported once with its install command, their checks fail, and the tally is printed" {
   PATH=$BATS_TEST_TMPDIR/stubs:$BATS_TEST_TMPDIR/tools run bash "$PROJECT/scripts/test.sh"
   [ "$status" -ne 0 ]
-  [ "$(grep -c '^missing tool: ' <<<"$output")" -eq 3 ]
+  [ "$(grep -c '^missing tool: ' <<<"$output")" -eq 4 ]
+  [[ $output == *"missing tool: dot (apt-get install -y graphviz (npm run graph, and the Renovate tasks' test, need it)); the checks that need it count as failed"* ]]
   [[ $output == *"missing tool: bats (apt-get install -y bats); the checks that need it count as failed"* ]]
   [[ $output == *"missing tool: shellcheck (apt-get install -y shellcheck); the checks that need it count as failed"* ]]
   [[ $output == *"missing tool: kubectl (install kubectl (it bundles kustomize): https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/); the checks that need it count as failed"* ]]

@@ -67,7 +67,7 @@ const domainName = lazySchema((z) => z.string().superRefine((v, ctx) => {
   const hidden = [...v].findIndex((c) => INVISIBLE.test(c));
   if (hidden >= 0) {
     ctx.addIssue({ code: 'custom', message: `holds an invisible character (U+${[...v][hidden].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) at character ${hidden + 1}; type the domain again` });
-  } else if (/[^\x00-\x7f]/.test(v)) {
+  } else if ([...v].some((c) => c.codePointAt(0)! > 0x7f)) {
     const ascii = domainToASCII(v.toLowerCase());
     ctx.addIssue({ code: 'custom', message: `is not ASCII; write its ASCII (punycode) form${ascii ? `, ${ascii}` : ''}` });
   } else if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(v)) {
